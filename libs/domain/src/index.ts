@@ -1,0 +1,5 @@
+export * from './approval';
+export * from './change-request';
+export * from './duration';
+export * from './risk';
+export * from './roles';
