@@ -1,4 +1,6 @@
 export * from './approval';
+export * from './case-commit';
+export * from './case-errors';
 export * from './change-request';
 export * from './duration';
 export * from './risk';

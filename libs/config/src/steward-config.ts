@@ -1,0 +1,143 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  registerDecorator,
+  validateSync,
+  ValidationArguments,
+} from 'class-validator';
+import { isoDurationMs } from '@steward/domain';
+
+/** Used only outside production when JWT_SECRET is unset; printed at boot so nobody mistakes it for a secret. */
+export const DEV_JWT_SECRET = 'steward-dev-secret-do-not-use-in-production';
+
+function IsIsoDuration() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isIsoDuration',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isoDurationMs(value) !== null,
+        defaultMessage: (args: ValidationArguments) =>
+          `${args.property} must be a positive ISO 8601 duration such as PT24H (got "${String(args.value)}")`,
+      },
+    });
+}
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase());
+
+/**
+ * Every environment variable Steward reads, validated once at boot.
+ * Property names are the variable names so that an error names exactly what to fix.
+ */
+export class StewardConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = '.data';
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[^\s:/]+:\d{1,5}$/, { message: 'TEMPORAL_ADDRESS must be host:port, e.g. localhost:7233' })
+  TEMPORAL_ADDRESS?: string;
+
+  @IsString()
+  @MinLength(1)
+  TEMPORAL_NAMESPACE = 'default';
+
+  @IsString()
+  @MinLength(1)
+  TEMPORAL_TASK_QUEUE = 'steward';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  DIRECTORY_FILE?: string;
+
+  @IsIsoDuration()
+  APPROVAL_REMINDER_AFTER = 'PT24H';
+
+  @IsIsoDuration()
+  APPROVAL_ESCALATE_AFTER = 'PT48H';
+
+  @IsOptional()
+  @IsString()
+  SLA_POLICIES_FILE?: string;
+
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  COMPENSATION_APPROVAL_THRESHOLD = 1000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** The API applies pending migrations at boot unless told not to (e.g. when a release job does it). */
+  @Transform(toBool)
+  @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  get jwtSecret(): string {
+    return this.JWT_SECRET ?? DEV_JWT_SECRET;
+  }
+
+  get usesDevJwtSecret(): boolean {
+    return this.JWT_SECRET === undefined;
+  }
+
+  get approvalReminderAfterMs(): number {
+    return isoDurationMs(this.APPROVAL_REMINDER_AFTER)!;
+  }
+
+  get approvalEscalateAfterMs(): number {
+    return isoDurationMs(this.APPROVAL_ESCALATE_AFTER)!;
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig {
+  const known = Object.keys(new StewardConfig());
+  const input = Object.fromEntries(known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+  const config = plainToInstance(StewardConfig, input, { exposeDefaultValues: true });
+  const errors = validateSync(config, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new ConfigError(errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`)));
+  }
+  if (config.NODE_ENV === 'production' && config.usesDevJwtSecret) {
+    throw new ConfigError(['JWT_SECRET: must be set when NODE_ENV=production']);
+  }
+  return config;
+}

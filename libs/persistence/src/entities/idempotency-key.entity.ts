@@ -1,0 +1,22 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'idempotency_keys' })
+export class IdempotencyKeyEntity {
+  @PrimaryColumn({ name: 'caller_id', type: 'text' })
+  callerId: string;
+
+  @PrimaryColumn({ type: 'text' })
+  key: string;
+
+  @Column({ name: 'case_type', type: 'text' })
+  caseType: string;
+
+  @Column({ name: 'case_id', type: 'uuid' })
+  caseId: string;
+
+  @Column({ name: 'request_hash', type: 'char', length: 64 })
+  requestHash: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

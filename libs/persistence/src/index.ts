@@ -1,0 +1,5 @@
+export * from './audit/audit-chain';
+export * from './audit/audit-event.mapper';
+export * from './case-store';
+export * from './data-source';
+export * from './entities';

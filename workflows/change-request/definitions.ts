@@ -1,0 +1,75 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalLevel, ChangeStatus, ChangeSubmission, Decision, RiskLevel } from '@steward/domain';
+
+export const CHANGE_REQUEST_WORKFLOW = 'changeRequestWorkflow';
+export const changeRequestWorkflowId = (caseId: string) => `change-request-${caseId}`;
+
+export interface ChangeRequestInput {
+  caseId: string;
+  requesterId: string;
+  submission: ChangeSubmission;
+  policy: { reminderAfterMs: number; escalateAfterMs: number };
+}
+
+/** The API representation of a change request; also what the read model stores. */
+export interface ChangeRequestView extends ChangeSubmission {
+  id: string;
+  workflowId: string;
+  status: ChangeStatus;
+  riskLevel: RiskLevel;
+  requesterId: string;
+  approvalLevels: ApprovalLevel[];
+  /** Approval levels of earlier rounds, before each revision. */
+  previousRounds: ApprovalLevel[][];
+  currentLevel: string | null;
+  revision: number;
+  reviewerId: string | null;
+  implementation: { startedAt: string | null; completedAt: string | null; failedAt: string | null; note: string | null };
+  verification: { outcome: 'verified' | 'failed'; note: string | null; by: string; at: string } | null;
+  review: { required: boolean; note: string | null; by: string | null; at: string | null };
+  withdrawal: { reason: string; at: string } | null;
+  windowOpenedAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DecideInput {
+  actorId: string;
+  decision: Decision;
+  comment: string | null;
+}
+export interface ReviseInput {
+  actorId: string;
+  changes: Partial<ChangeSubmission>;
+}
+export interface WithdrawInput {
+  actorId: string;
+  reason: string;
+}
+export interface ImplementationInput {
+  actorId: string;
+  event: 'started' | 'completed' | 'failed';
+  note: string | null;
+}
+export interface VerificationInput {
+  actorId: string;
+  outcome: 'verified' | 'failed';
+  note: string | null;
+}
+export interface ReviewInput {
+  actorId: string;
+  note: string;
+}
+
+/** Resolves once the submission is in Postgres, with the case as stored: the API's 201 body. */
+export const submittedUpdate = defineUpdate<ChangeRequestView>('changeRequest.submitted');
+export const decideUpdate = defineUpdate<ChangeRequestView, [DecideInput]>('changeRequest.decide');
+export const reviseUpdate = defineUpdate<ChangeRequestView, [ReviseInput]>('changeRequest.revise');
+export const withdrawUpdate = defineUpdate<ChangeRequestView, [WithdrawInput]>('changeRequest.withdraw');
+export const implementationUpdate = defineUpdate<ChangeRequestView, [ImplementationInput]>('changeRequest.implementation');
+export const verificationUpdate = defineUpdate<ChangeRequestView, [VerificationInput]>('changeRequest.verification');
+export const reviewUpdate = defineUpdate<ChangeRequestView, [ReviewInput]>('changeRequest.review');
+
+// A Query handler returns a value: it must not mutate the Workflow state.
+export const viewQuery = defineQuery<ChangeRequestView>('changeRequest.view');

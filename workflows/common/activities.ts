@@ -1,0 +1,25 @@
+import type { CaseCommit, LevelSpec } from '@steward/domain';
+
+/** What the worker offers workflows. Workflows import this as a type only; the worker implements it. */
+export interface CaseActivities {
+  /** Writes the case's read model, tasks, notifications and audit events in one transaction. Idempotent. */
+  commitCase(commit: CaseCommit): Promise<void>;
+  /** Each user's manager from the directory (null when they have none). */
+  managersOf(userIds: string[]): Promise<Record<string, string | null>>;
+}
+
+export interface ChangeApprovalPlanRequest {
+  requesterId: string;
+  implementerId: string;
+  type: 'standard' | 'normal' | 'emergency';
+  riskLevel: string;
+}
+
+export type ChangeApprovalPlan =
+  | { ok: true; levels: LevelSpec[]; reviewerId: string | null }
+  | { ok: false; problem: string };
+
+export interface ChangeRequestActivities extends CaseActivities {
+  /** Resolves the approval route to people, applying segregation of duties. */
+  planChangeApprovals(request: ChangeApprovalPlanRequest): Promise<ChangeApprovalPlan>;
+}

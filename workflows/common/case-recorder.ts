@@ -1,0 +1,140 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { AuditEventDraft, CaseCommit, NotificationDraft, TaskClosure, TaskDraft } from '@steward/domain';
+import type { CaseActivities } from './activities';
+
+const { commitCase } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '30 seconds',
+  // Unlimited retries: the read model must eventually hold every step, even across a database outage.
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
+export interface CaseSnapshot {
+  status: string;
+  requesterId: string | null;
+  participants: string[];
+  view: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Carried across continue-as-new so keys and versions keep increasing. */
+export interface RecorderState {
+  counter: number;
+  version: number;
+  openTaskKeys: string[];
+}
+
+/**
+ * Collects a case's effects (audit events, tasks, notifications) as the workflow makes them and commits them
+ * with the case's snapshot through one activity. Commits run one at a time, in the order the workflow made
+ * them; keys derive from a counter in workflow state, so a retried commit writes nothing twice.
+ */
+export class CaseRecorder {
+  private counter: number;
+  private version: number;
+  private events: AuditEventDraft[] = [];
+  private openTasks: TaskDraft[] = [];
+  private closeTasks: TaskClosure[] = [];
+  private notifications: NotificationDraft[] = [];
+  private readonly open: Set<string>;
+  private dirty = true;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly caseType: string,
+    private readonly caseId: string,
+    private readonly snapshot: () => CaseSnapshot,
+    state: RecorderState = { counter: 0, version: 0, openTaskKeys: [] },
+  ) {
+    this.counter = state.counter;
+    this.version = state.version;
+    this.open = new Set(state.openTaskKeys);
+  }
+
+  get state(): RecorderState {
+    return { counter: this.counter, version: this.version, openTaskKeys: [...this.open] };
+  }
+
+  /** Versions already committed to Postgres: reads show everything up to this one. */
+  get committedVersion(): number {
+    return this.version;
+  }
+
+  private nextKey(kind: string): string {
+    this.counter += 1;
+    return `${this.caseId}:${kind}:${this.counter}`;
+  }
+
+  audit(e: Omit<AuditEventDraft, 'key' | 'at'> & { at?: string }): void {
+    this.events.push({ key: this.nextKey('event'), at: e.at ?? new Date().toISOString(), ...e });
+    this.dirty = true;
+  }
+
+  /** Opens a task once per key: the key names the duty (e.g. `r1:l0:approve:bob`), not the moment. */
+  openTask(t: Omit<TaskDraft, 'key' | 'createdAt'> & { key: string }): void {
+    const key = `${this.caseId}:task:${t.key}`;
+    if (this.open.has(key)) return;
+    this.open.add(key);
+    this.openTasks.push({ ...t, key, createdAt: new Date().toISOString() });
+    this.dirty = true;
+  }
+
+  closeTask(key: string, outcome: string): void {
+    const full = `${this.caseId}:task:${key}`;
+    if (!this.open.delete(full)) return;
+    this.closeTasks.push({ key: full, outcome, at: new Date().toISOString() });
+    this.dirty = true;
+  }
+
+  /** Closes every open task whose key starts with the prefix (all of a level's approvals, say). */
+  closeTasksWithPrefix(prefix: string, outcome: string): void {
+    const full = `${this.caseId}:task:${prefix}`;
+    for (const key of [...this.open]) if (key.startsWith(full)) this.closeTask(key.slice(`${this.caseId}:task:`.length), outcome);
+  }
+
+  hasOpenTask(key: string): boolean {
+    return this.open.has(`${this.caseId}:task:${key}`);
+  }
+
+  notify(userId: string, kind: string, message: string): void {
+    this.notifications.push({ key: this.nextKey('notification'), userId, kind, message, createdAt: new Date().toISOString() });
+    this.dirty = true;
+  }
+
+  /** Marks the snapshot changed without an effect (rare: every state change should have an audit event). */
+  touch(): void {
+    this.dirty = true;
+  }
+
+  /** Commits what has accumulated; resolves once Postgres holds it. */
+  flush(): Promise<void> {
+    const run = this.tail.then(() => this.commit());
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commit(): Promise<void> {
+    if (!this.dirty) return;
+    const s = this.snapshot();
+    const info = workflowInfo();
+    const commit: CaseCommit = {
+      caseType: this.caseType,
+      caseId: this.caseId,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      version: this.version + 1,
+      ...s,
+      events: this.events,
+      openTasks: this.openTasks,
+      closeTasks: this.closeTasks,
+      notifications: this.notifications,
+    };
+    this.events = [];
+    this.openTasks = [];
+    this.closeTasks = [];
+    this.notifications = [];
+    this.dirty = false;
+    await commitCase(commit);
+    this.version = commit.version;
+  }
+}
