@@ -1,1 +1,3 @@
 export * from './steward-config';
+export * from './config.module';
+export * from './logging';

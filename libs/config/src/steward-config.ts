@@ -103,6 +103,17 @@ export class StewardConfig {
   @IsBoolean()
   MIGRATIONS_RUN = true;
 
+  /** The API and worker need these; `npm start` and the tests set them after starting embedded services. */
+  get databaseUrl(): string {
+    if (!this.DATABASE_URL) throw new ConfigError(['DATABASE_URL: required here (npm start sets it when it runs embedded Postgres)']);
+    return this.DATABASE_URL;
+  }
+
+  get temporalAddress(): string {
+    if (!this.TEMPORAL_ADDRESS) throw new ConfigError(['TEMPORAL_ADDRESS: required here (npm start sets it when it runs the Temporal dev server)']);
+    return this.TEMPORAL_ADDRESS;
+  }
+
   get jwtSecret(): string {
     return this.JWT_SECRET ?? DEV_JWT_SECRET;
   }

@@ -1,4 +1,6 @@
+export * from './approver-planning';
 export * from './directory-file';
 export * from './directory.service';
 export * from './directory.types';
 export * from './tokens';
+export * from './directory.module';

@@ -3,3 +3,4 @@ export * from './audit/audit-event.mapper';
 export * from './case-store';
 export * from './data-source';
 export * from './entities';
+export * from './persistence.module';

@@ -17,6 +17,10 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'request_hash', type: 'char', length: 64 })
   requestHash: string;
 
+  /** The first response, returned again to a retry with the same key. */
+  @Column({ type: 'jsonb' })
+  response: object;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

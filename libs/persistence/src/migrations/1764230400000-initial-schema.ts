@@ -117,6 +117,7 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         case_type text NOT NULL,
         case_id uuid NOT NULL,
         request_hash char(64) NOT NULL,
+        response jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT pk_idempotency_keys PRIMARY KEY (caller_id, key)
       )`);

@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { ConfigModule, loggerParams, StewardConfig } from '@steward/config';
+import { DirectoryModule } from '@steward/directory';
+import { PersistenceModule } from '@steward/persistence';
+import { TemporalClientModule } from '@steward/temporal';
+import { AuthModule } from './auth/auth.module';
+import { CasesModule } from './cases/cases.module';
+import { ChangeRequestsModule } from './change-requests/change-requests.module';
+import { HealthModule } from './health/health.controller';
+import { MeModule } from './me/me.controller';
+import { NotificationsModule } from './notifications/notifications.controller';
+import { TasksModule } from './tasks/tasks.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: StewardConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config, 'api')),
+        PersistenceModule.forRoot({ migrate: true }),
+        DirectoryModule,
+        TemporalClientModule,
+        AuthModule,
+        CasesModule,
+        HealthModule,
+        MeModule,
+        TasksModule,
+        NotificationsModule,
+        ChangeRequestsModule,
+      ],
+    };
+  }
+}

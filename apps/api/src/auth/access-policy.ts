@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import type { DirectoryUser } from '@steward/directory';
+import { OVERSIGHT_ROLES } from '@steward/domain';
+import { StewardException } from '../common/steward.exception';
+
+/** Who may read what: the one place the API decides access (the workflows decide who may act). */
+@Injectable()
+export class AccessPolicy {
+  hasOversight(user: DirectoryUser): boolean {
+    return user.roles.some((r) => OVERSIGHT_ROLES.includes(r));
+  }
+
+  /** Participants of a case, auditors and admins read it and its audit trail. */
+  assertCanReadCase(user: DirectoryUser, c: { participants: string[] }): void {
+    if (this.hasOversight(user) || c.participants.includes(user.id)) return;
+    throw StewardException.forbidden('only participants of this case, auditors and admins may read it');
+  }
+}

@@ -1,0 +1,77 @@
+import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { FieldProblem, StewardErrorCode, StewardException } from './steward.exception';
+
+function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/** Strict input: unknown fields are refused, and every problem names its field. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    exceptionFactory: (errors) => {
+      const details = flatten(errors);
+      const message = details.map((d) => d.messages.join(', ')).join('; ');
+      return new StewardException(StewardErrorCode.INVALID_INPUT, message || 'invalid input', details);
+    },
+  });
+}
+
+/** A required, trimmed, non-empty string of bounded length. */
+export function IsText(max: number, description?: string) {
+  return applyDecorators(
+    ApiProperty({ description, maxLength: max }),
+    Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
+    IsString(),
+    MinLength(1),
+    MaxLength(max),
+  );
+}
+
+export function IsOptionalText(max: number, description?: string) {
+  return applyDecorators(
+    ApiPropertyOptional({ description, maxLength: max }),
+    Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
+    IsOptional(),
+    IsString(),
+    MaxLength(max),
+  );
+}
+
+export function IsOneOf(values: readonly string[], description?: string) {
+  return applyDecorators(ApiProperty({ enum: values, description }), IsIn(values as string[]));
+}
+
+export function IsUserId(description?: string) {
+  return applyDecorators(
+    ApiProperty({ description, example: 'alice' }),
+    IsString(),
+    Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be a directory user id' }),
+  );
+}
+
+/** `?limit=` and `?cursor=` of every list. */
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}

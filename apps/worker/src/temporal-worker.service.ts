@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { DefaultLogger, LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createLogger, StewardConfig } from '@steward/config';
+import { workflowBundleOptions } from '@steward/temporal';
+import { CaseActivitiesService } from './activities/case.activities';
+
+let runtimeInstalled = false;
+
+/** Temporal's own logs go through pino too, so worker output is one JSON stream. */
+function installRuntimeLogger(config: StewardConfig): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const logger = createLogger(config, 'temporal');
+  const level = (config.LOG_LEVEL === 'silent' ? 'ERROR' : config.LOG_LEVEL === 'fatal' ? 'ERROR' : config.LOG_LEVEL.toUpperCase()) as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+      logger[method]({ ...entry.meta }, entry.message);
+    }),
+  });
+}
+
+@Injectable()
+export class TemporalWorkerService {
+  private worker: Worker | null = null;
+
+  constructor(
+    private readonly config: StewardConfig,
+    private readonly activities: CaseActivitiesService,
+  ) {}
+
+  /** Creates the worker (bundling workflow code) and connects it; `run()` then polls until shutdown. */
+  async create(): Promise<Worker> {
+    installRuntimeLogger(this.config);
+    const connection = await NativeConnection.connect({ address: this.config.temporalAddress });
+    this.worker = await Worker.create({
+      connection,
+      namespace: this.config.TEMPORAL_NAMESPACE,
+      taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+      activities: this.activities.toActivities(),
+      bundlerOptions: { webpackConfigHook: workflowBundleOptions().webpackConfigHook },
+      workflowsPath: workflowBundleOptions().workflowsPath,
+    });
+    return this.worker;
+  }
+
+  shutdown(): void {
+    if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
+  }
+}

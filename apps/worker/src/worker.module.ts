@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, StewardConfig } from '@steward/config';
+import { DirectoryModule } from '@steward/directory';
+import { PersistenceModule } from '@steward/persistence';
+import { CaseActivitiesService } from './activities/case.activities';
+import { TemporalWorkerService } from './temporal-worker.service';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: StewardConfig) {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot({ migrate: false }), DirectoryModule],
+      providers: [CaseActivitiesService, TemporalWorkerService],
+      exports: [TemporalWorkerService],
+    };
+  }
+}

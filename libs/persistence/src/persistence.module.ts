@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { StewardConfig } from '@steward/config';
+import { DataSource } from 'typeorm';
+import { CaseStore } from './case-store';
+import { dataSourceOptions } from './data-source';
+
+/** The TypeORM connection for a Nest app; `migrate` applies pending migrations at boot (the API does). */
+@Module({})
+export class PersistenceModule {
+  static forRoot({ migrate }: { migrate: boolean }): DynamicModule {
+    return {
+      module: PersistenceModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [StewardConfig],
+          useFactory: (config: StewardConfig) => ({
+            ...dataSourceOptions(config.databaseUrl),
+            migrationsRun: migrate && config.MIGRATIONS_RUN,
+            retryAttempts: 10,
+            retryDelay: 1000,
+          }),
+        }),
+      ],
+      providers: [{ provide: CaseStore, inject: [DataSource], useFactory: (ds: DataSource) => new CaseStore(ds) }],
+      exports: [CaseStore],
+    };
+  }
+}

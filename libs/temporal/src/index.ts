@@ -1,0 +1,3 @@
+export * from './temporal-client';
+export * from './workflow-bundle';
+export * from './temporal-client.module';
