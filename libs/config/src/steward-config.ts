@@ -57,11 +57,11 @@ export class StewardConfig {
 
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL?: string;
+  DATABASE_URL?: string = undefined;
 
   @IsOptional()
   @Matches(/^[^\s:/]+:\d{1,5}$/, { message: 'TEMPORAL_ADDRESS must be host:port, e.g. localhost:7233' })
-  TEMPORAL_ADDRESS?: string;
+  TEMPORAL_ADDRESS?: string = undefined;
 
   @IsString()
   @MinLength(1)
@@ -74,11 +74,11 @@ export class StewardConfig {
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
-  JWT_SECRET?: string;
+  JWT_SECRET?: string = undefined;
 
   @IsOptional()
   @IsString()
-  DIRECTORY_FILE?: string;
+  DIRECTORY_FILE?: string = undefined;
 
   @IsIsoDuration()
   APPROVAL_REMINDER_AFTER = 'PT24H';
@@ -88,12 +88,31 @@ export class StewardConfig {
 
   @IsOptional()
   @IsString()
-  SLA_POLICIES_FILE?: string;
+  SLA_POLICIES_FILE?: string = undefined;
 
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   COMPENSATION_APPROVAL_THRESHOLD = 1000;
+
+  /** Ports of the embedded services `npm start` runs when DATABASE_URL / TEMPORAL_ADDRESS are unset. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  EMBEDDED_POSTGRES_PORT = 54329;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  TEMPORAL_DEV_PORT = 7233;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  TEMPORAL_UI_PORT = 8233;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -4,3 +4,4 @@ export * from './directory.service';
 export * from './directory.types';
 export * from './tokens';
 export * from './directory.module';
+export * from './prepare-database';

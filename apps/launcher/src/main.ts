@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, createLogger, loadConfig, StewardConfig } from '@steward/config';
+import { findOrBuildTemporalCli, startEmbeddedPostgres, startTemporalDevServer } from '@steward/devstack';
+import { defaultDirectoryFile, prepareDatabase, signToken } from '@steward/directory';
+
+/** dist/apps/launcher/src -> dist */
+const DIST = resolve(__dirname, '..', '..', '..');
+const STOP_GRACE_MS = 8000;
+
+/**
+ * `npm start`: the whole stack on one machine. Embedded Postgres and the Temporal dev server unless
+ * DATABASE_URL / TEMPORAL_ADDRESS point elsewhere, then migrations, the demo directory, the API and the worker.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config, 'launcher');
+  const dataDir = resolve(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping Steward');
+    await Promise.all(children.map((c) => stopChild(c)));
+    for (const stop of stops.reverse()) await stop().catch((e: Error) => log.warn({ err: e }, 'stop failed'));
+    log.info('stopped');
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0));
+
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      log.info({ dataDir }, 'starting embedded Postgres');
+      const pg = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_POSTGRES_PORT, log: (m) => log.info(m) });
+      stops.push(() => pg.stop());
+      databaseUrl = pg.url;
+    }
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    let temporalUi: string | null = null;
+    if (!temporalAddress) {
+      const binary = await findOrBuildTemporalCli({ log: (m) => log.info(m) });
+      log.info({ binary }, 'starting the Temporal dev server');
+      const temporal = await startTemporalDevServer({
+        binary,
+        dbFile: join(dataDir, 'temporal.db'),
+        port: config.TEMPORAL_DEV_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        log: (m) => log.info(m),
+      });
+      stops.push(() => temporal.stop());
+      temporalAddress = temporal.address;
+      temporalUi = temporal.uiUrl;
+    }
+
+    const directoryFile = config.DIRECTORY_FILE ?? defaultDirectoryFile(resolve(DIST, '..'));
+    const { seededUsers } = await prepareDatabase(databaseUrl, directoryFile);
+    if (seededUsers > 0) log.info({ directoryFile, users: seededUsers }, 'seeded the directory');
+
+    const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, MIGRATIONS_RUN: 'false' };
+    for (const app of ['worker', 'api']) {
+      const child = spawn(process.execPath, [join(DIST, 'apps', app, 'src', 'main.js')], { env, stdio: 'inherit' });
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        log.error({ app, code, signal }, `the ${app} exited unexpectedly`);
+        void shutdown(1);
+      });
+      children.push(child);
+    }
+
+    const api = `http://localhost:${config.PORT}`;
+    await waitForHealth(`${api}/health`, 90_000);
+    printWelcome(config, api, temporalUi);
+  } catch (err) {
+    log.error({ err }, 'could not start Steward');
+    await shutdown(1);
+  }
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not become healthy within ${timeoutMs / 1000}s`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function printWelcome(config: StewardConfig, api: string, temporalUi: string | null): void {
+  const token = signToken('alice', config.jwtSecret);
+  const lines = [
+    '',
+    'Steward is running.',
+    `  API          ${api}`,
+    `  OpenAPI      ${api}/docs`,
+    `  Health       ${api}/health`,
+    temporalUi ? `  Temporal UI  ${temporalUi}` : `  Temporal     ${config.TEMPORAL_ADDRESS}`,
+    '',
+    config.usesDevJwtSecret ? `  JWT_SECRET is unset: using the development secret "${config.jwtSecret}".` : '',
+    '  Token for alice (an employee; `npm run token -- <user>` for others):',
+    `  export TOKEN=${token}`,
+    `  curl -H "Authorization: Bearer $TOKEN" ${api}/me`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n') + '\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+  process.exit(1);
+});

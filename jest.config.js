@@ -1,0 +1,32 @@
+/** Three tiers: pure rules (unit), workflows on the time-skipping test server, and the real stack (e2e). */
+const base = {
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@steward/workflows/(.*)$': '<rootDir>/workflows/$1',
+    '^@steward/workflows$': '<rootDir>/workflows',
+    '^@steward/(config|devstack|directory|domain|persistence|temporal)$': '<rootDir>/libs/$1/src',
+  },
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,workflows}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'workflows',
+      testMatch: ['<rootDir>/test/workflows/**/*.spec.ts'],
+      testTimeout: 120_000,
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 120_000,
+    },
+  ],
+};

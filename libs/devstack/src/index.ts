@@ -1,0 +1,7 @@
+export * from './cache-dir';
+export * from './embedded-postgres';
+export * from './java-test-server';
+export type { DevstackLog, DevstackLogger } from './log';
+export * from './ports';
+export * from './temporal-cli';
+export * from './temporal-dev-server';

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { constants, promises as fs } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { DevstackLogger, OutputTail, forEachLine } from './log';
+
+// eslint-disable-next-line no-control-regex -- matching the escape character is the point
+const ANSI_ESCAPE = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+export async function isExecutableFile(path: string): Promise<boolean> {
+  try {
+    const stat = await fs.stat(path);
+    if (!stat.isFile()) return false;
+    await fs.access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, command);
+    if (await isExecutableFile(candidate)) return candidate;
+  }
+  return null;
+}
+
+export function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface RunCommandOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  log: DevstackLogger;
+  /** Prefix for the command's output lines in the log. */
+  label: string;
+}
+
+/** Runs a command to completion, streaming its output lines to the log. */
+export function runCommand(command: string, args: string[], options: RunCommandOptions): Promise<void> {
+  const tail = new OutputTail();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const onLine = (rawLine: string): void => {
+      // Maven prints colour resets even in batch mode.
+      const line = rawLine.replace(ANSI_ESCAPE, '').trimEnd();
+      if (line === '') return;
+      tail.push(line);
+      options.log.info(`${options.label}: ${line}`);
+    };
+    forEachLine(child.stdout, onLine);
+    forEachLine(child.stderr, onLine);
+    child.once('error', (error) => reject(new Error(`Could not run ${command}: ${error.message}`)));
+    child.once('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      reject(new Error(`${command} ${args.join(' ')} ${how}. Last output:\n${tail}`));
+    });
+  });
+}

@@ -1,0 +1,194 @@
+import { constants, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Client } from 'pg';
+import {
+  ensureJavaTestServer,
+  findOrBuildTemporalCli,
+  freePort,
+  isPortFree,
+  startEmbeddedPostgres,
+  startTemporalDevServer,
+} from '@steward/devstack';
+
+const TEST_TIMEOUT_MS = 120_000;
+// A cold cache builds the Temporal CLI with Go or downloads jars with Maven.
+const TOOL_SETUP_TIMEOUT_MS = 15 * 60_000;
+
+/** Collects devstack progress; DEVSTACK_VERBOSE=1 also prints it, to see timings. */
+function recordingLog(): { log: (message: string) => void; messages: string[] } {
+  const messages: string[] = [];
+  const log = (message: string): void => {
+    messages.push(message);
+    if (process.env.DEVSTACK_VERBOSE) process.stderr.write(`[devstack] ${message}\n`);
+  };
+  return { log, messages };
+}
+
+async function makeTempDir(name: string): Promise<string> {
+  return fs.mkdtemp(join(tmpdir(), `steward-devstack-${name}-`));
+}
+
+async function query<T extends object>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('embedded Postgres', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await makeTempDir('pg');
+  });
+
+  afterAll(async () => {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it(
+    'serves the steward database and keeps its data across restarts, even after a killed run',
+    async () => {
+      const { log, messages } = recordingLog();
+      const port = await freePort();
+
+      const first = await startEmbeddedPostgres({ dataDir, port, log });
+      expect(first.url).toBe(`postgres://postgres:postgres@127.0.0.1:${port}/steward`);
+      expect(await query(first.url, 'select 1 as one, current_database() as db')).toEqual([{ one: 1, db: 'steward' }]);
+      await query(first.url, "create table kept (note text); insert into kept values ('survives restarts')");
+      await first.stop();
+      expect(await isPortFree(port)).toBe(true);
+      expect(messages.some((m) => m.startsWith('Initialising a new Postgres cluster'))).toBe(true);
+
+      const second = await startEmbeddedPostgres({ dataDir, port, log });
+      expect(await query(second.url, 'select note from kept')).toEqual([{ note: 'survives restarts' }]);
+
+      // A run killed together with its Postgres leaves this file behind, naming a dead pid.
+      const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+      const leftOver = await fs.readFile(pidFile, 'utf8');
+      await second.stop();
+      await fs.writeFile(pidFile, leftOver);
+
+      const third = await startEmbeddedPostgres({ dataDir, port, log });
+      try {
+        expect(messages.some((m) => m.startsWith(`Removing stale ${pidFile}`))).toBe(true);
+        expect(messages.filter((m) => m.startsWith('Initialising'))).toHaveLength(1);
+        expect(await query(third.url, 'select note from kept')).toEqual([{ note: 'survives restarts' }]);
+      } finally {
+        await third.stop();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a taken port, and a data directory another Postgres is using',
+    async () => {
+      const running = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+      try {
+        const takenPort = Number(new URL(running.url).port);
+        await expect(startEmbeddedPostgres({ dataDir: await makeTempDir('pg-busy'), port: takenPort })).rejects.toThrow(
+          `Cannot start Postgres: port ${takenPort} on 127.0.0.1 is already in use.`,
+        );
+        await expect(startEmbeddedPostgres({ dataDir, port: await freePort() })).rejects.toThrow(
+          /^Postgres \(pid \d+\) is already running on .*\/postgres, probably left over/,
+        );
+      } finally {
+        await running.stop();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('Temporal dev server', () => {
+  let binary: string;
+  let workDir: string;
+
+  beforeAll(async () => {
+    binary = await findOrBuildTemporalCli({ log: recordingLog().log });
+    workDir = await makeTempDir('temporal');
+  }, TOOL_SETUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await fs.rm(workDir, { recursive: true, force: true });
+  });
+
+  it('finds an executable temporal CLI', async () => {
+    await expect(fs.access(binary, constants.X_OK)).resolves.toBeUndefined();
+  });
+
+  it(
+    'starts with a persistent database, serves the namespace, and stops',
+    async () => {
+      const { log } = recordingLog();
+      const port = await freePort();
+      const dbFile = join(workDir, 'state', 'temporal.db');
+
+      const server = await startTemporalDevServer({ binary, dbFile, port, namespace: 'steward-devstack-test', log });
+      try {
+        expect(server.address).toBe(`127.0.0.1:${port}`);
+        expect(server.uiUrl).toBeNull();
+
+        const connection = await Connection.connect({ address: server.address });
+        try {
+          const described = await connection.workflowService.describeNamespace({ namespace: 'steward-devstack-test' });
+          expect(described.namespaceInfo?.name).toBe('steward-devstack-test');
+        } finally {
+          await connection.close();
+        }
+      } finally {
+        await server.stop();
+      }
+
+      expect(await isPortFree(port)).toBe(true);
+      expect((await fs.stat(dbFile)).size).toBeGreaterThan(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'rejects with the output of a server that exits before it is ready',
+    async () => {
+      const port = await freePort();
+      // A directory where the SQLite file should be makes the server give up at once.
+      const start = startTemporalDevServer({ binary, dbFile: workDir, port, namespace: 'default' });
+      await expect(start).rejects.toThrow(/exited with code 1 before it was ready\. Last output:\n[\s\S]*failed starting server/);
+      expect(await isPortFree(port)).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('Temporal Java test server', () => {
+  let executable: string;
+
+  beforeAll(async () => {
+    executable = await ensureJavaTestServer({ log: recordingLog().log });
+  }, TOOL_SETUP_TIMEOUT_MS);
+
+  it(
+    'runs a time-skipping test environment',
+    async () => {
+      expect(executable).toMatch(/temporal-test-server-1\.31\.0\/test-server\.sh$/);
+      const env = await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: executable } },
+      });
+      try {
+        expect(env.supportsTimeSkipping).toBe(true);
+        const before = await env.currentTimeMs();
+        await env.sleep('1 day');
+        expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(24 * 60 * 60 * 1000);
+      } finally {
+        await env.teardown();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
