@@ -43,7 +43,7 @@ const workflowImportRules = {
     },
     {
       regex:
-        '^@steward/(?:persistence|config|devstack|directory)(?:/|$)|(?:^|/)libs/(?:persistence|config|devstack|directory)(?:/|$)',
+        '^@steward/(?:persistence|config|devstack|directory|temporal)(?:/|$)|(?:^|/)libs/(?:persistence|config|devstack|directory)(?:/|$)',
       allowTypeImports: true,
       message:
         'This library does I/O or reads the environment. Workflows may use pure code (@steward/domain) and reach the rest through activities.',

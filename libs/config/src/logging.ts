@@ -12,7 +12,10 @@ export function loggerParams(config: StewardConfig, name: string): Params {
         const id = (req as unknown as { params?: Record<string, string> }).params?.id;
         return id ? { caseId: id } : {};
       },
-      redact: ['req.headers.authorization'],
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
       autoLogging: { ignore: (req) => req.url === '/health' },
     },
   };

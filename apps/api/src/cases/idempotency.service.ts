@@ -49,13 +49,15 @@ export class IdempotencyService {
     entry: { caseType: string; caseId: string; requestHash: string; response: Record<string, unknown> },
   ): Promise<Record<string, unknown>> {
     if (!key) return entry.response;
-    await this.dataSource
+    const inserted = await this.dataSource
       .createQueryBuilder()
       .insert()
       .into(IdempotencyKeyEntity)
       .values({ callerId, key, ...entry, createdAt: new Date() })
       .orIgnore()
+      .returning(['key'])
       .execute();
+    if (inserted.raw.length > 0) return entry.response;
     const row = await this.dataSource.getRepository(IdempotencyKeyEntity).findOneByOrFail({ callerId, key });
     return row.response as Record<string, unknown>;
   }

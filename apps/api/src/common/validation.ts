@@ -18,6 +18,8 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
+    // One message per field: the first rule it breaks.
+    stopAtFirstError: true,
     exceptionFactory: (errors) => {
       const details = flatten(errors);
       const message = details.map((d) => d.messages.join(', ')).join('; ');
