@@ -4,6 +4,7 @@ import { ConfigModule, loggerParams, StewardConfig } from '@steward/config';
 import { DirectoryModule } from '@steward/directory';
 import { PersistenceModule } from '@steward/persistence';
 import { TemporalClientModule } from '@steward/temporal';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { ChangeRequestsModule } from './change-requests/change-requests.module';
@@ -25,6 +26,7 @@ export class AppModule {
         TemporalClientModule,
         AuthModule,
         CasesModule,
+        AuditModule,
         HealthModule,
         MeModule,
         TasksModule,

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, createLogger, loadConfig, StewardConfig } from '@steward/config';
 import { findOrBuildTemporalCli, startEmbeddedPostgres, startTemporalDevServer } from '@steward/devstack';
 import { defaultDirectoryFile, prepareDatabase, signToken } from '@steward/directory';
+import { ensureAppLogin } from '@steward/persistence';
 
 /** dist/apps/launcher/src -> dist */
 const DIST = resolve(__dirname, '..', '..', '..');
@@ -39,11 +40,12 @@ async function main(): Promise<void> {
 
   try {
     let databaseUrl = config.DATABASE_URL;
+    let embeddedAdminUrl: string | null = null;
     if (!databaseUrl) {
       log.info({ dataDir }, 'starting embedded Postgres');
       const pg = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_POSTGRES_PORT, log: (m) => log.info(m) });
       stops.push(() => pg.stop());
-      databaseUrl = pg.url;
+      databaseUrl = embeddedAdminUrl = pg.url;
     }
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let temporalUi: string | null = null;
@@ -64,8 +66,10 @@ async function main(): Promise<void> {
     }
 
     const directoryFile = config.DIRECTORY_FILE ?? defaultDirectoryFile(resolve(DIST, '..'));
-    const { seededUsers } = await prepareDatabase(databaseUrl, directoryFile);
+    const { seededUsers } = await prepareDatabase(config.MIGRATIONS_DATABASE_URL ?? databaseUrl, directoryFile);
     if (seededUsers > 0) log.info({ directoryFile, users: seededUsers }, 'seeded the directory');
+    // The embedded database's superuser migrates; the API and worker run as the unprivileged app role.
+    if (embeddedAdminUrl) databaseUrl = await ensureAppLogin(embeddedAdminUrl);
 
     const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, MIGRATIONS_RUN: 'false' };
     for (const app of ['worker', 'api']) {

@@ -59,6 +59,11 @@ export class StewardConfig {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string = undefined;
 
+  /** The table owner, for migrations; the app itself should connect (DATABASE_URL) as a member of steward_app. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'MIGRATIONS_DATABASE_URL must be a postgres:// URL' })
+  MIGRATIONS_DATABASE_URL?: string = undefined;
+
   @IsOptional()
   @Matches(/^[^\s:/]+:\d{1,5}$/, { message: 'TEMPORAL_ADDRESS must be host:port, e.g. localhost:7233' })
   TEMPORAL_ADDRESS?: string = undefined;
@@ -162,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
   const known = Object.keys(new StewardConfig());
   const input = Object.fromEntries(known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
   const config = plainToInstance(StewardConfig, input, { exposeDefaultValues: true });
-  const errors = validateSync(config, { skipMissingProperties: false });
+  const errors = validateSync(config, { skipMissingProperties: false, stopAtFirstError: true });
   if (errors.length > 0) {
     throw new ConfigError(errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`)));
   }

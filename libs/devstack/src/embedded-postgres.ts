@@ -54,14 +54,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       onError: (error) => log.info(`postgres: ${describeError(error)}`),
     });
 
+  if (!(await isPortFree(options.port))) {
+    throw new Error(`Cannot start Postgres: port ${options.port} on ${HOST} is already in use.`);
+  }
   await prepareDataDir(dataDir);
   if (!(await fileExists(join(clusterDir, 'PG_VERSION')))) {
     await initialiseCluster(clusterDir, instance, log);
   }
   await removeStalePostmasterPid(clusterDir, log);
-  if (!(await isPortFree(options.port))) {
-    throw new Error(`Cannot start Postgres: port ${options.port} on ${HOST} is already in use.`);
-  }
 
   const postgres = instance(clusterDir);
   try {
@@ -156,7 +156,7 @@ async function removeStalePostmasterPid(clusterDir: string, log: DevstackLogger)
   const pidFile = postmasterPidFile(clusterDir);
   if (!(await fileExists(pidFile))) return;
   const pid = await readPostmasterPid(clusterDir);
-  if (pid !== null && isPidAlive(pid) && (await isPostgresProcess(pid))) {
+  if (pid !== null && (await isPostmasterOf(pid, clusterDir))) {
     throw new Error(
       `Postgres (pid ${pid}) is already running on ${clusterDir}, probably left over from an earlier run that was killed. ` +
         `Stop it with "kill ${pid}" and try again.`,
@@ -176,11 +176,13 @@ async function readPostmasterPid(clusterDir: string): Promise<number | null> {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-async function isPostgresProcess(pid: number): Promise<boolean> {
+/** Whether `pid` is a postmaster serving this cluster, rather than a reused pid. */
+async function isPostmasterOf(pid: number, clusterDir: string): Promise<boolean> {
+  if (!isPidAlive(pid)) return false;
   // Without /proc (macOS) we cannot tell, so a live pid is taken at its word.
-  if (!(await fileExists('/proc/self/comm'))) return true;
-  const command = await fs.readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
-  return command.trim() === 'postgres';
+  if (!(await fileExists('/proc/self/cmdline'))) return true;
+  const commandLine = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return commandLine.split('\0').includes(clusterDir);
 }
 
 async function ensureDatabase(port: number, log: DevstackLogger): Promise<void> {

@@ -3,7 +3,6 @@ import { constants, promises as fs } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { DevstackLogger, OutputTail, forEachLine } from './log';
 
-// eslint-disable-next-line no-control-regex -- matching the escape character is the point
 const ANSI_ESCAPE = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 export async function isExecutableFile(path: string): Promise<boolean> {

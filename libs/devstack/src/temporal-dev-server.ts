@@ -55,14 +55,16 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   const exited = waitForExit(child);
   const tail = new OutputTail();
   let stopping = false;
-  const onLine = (line: string): void => {
+  // stdout only carries a banner (with "localhost" whatever --ip says); the
+  // server logs warnings and errors to stderr. Shutdown always prints a burst
+  // of harmless warnings about closed pollers, so those are demoted too.
+  const onLine = (stream: 'stdout' | 'stderr') => (line: string) => {
     tail.push(line);
-    // Shutdown always prints a burst of harmless warnings about closed pollers.
-    if (stopping) log.debug(`temporal: ${line}`);
-    else log.info(`temporal: ${line}`);
+    if (stream === 'stderr' && !stopping) log.info(`temporal: ${line}`);
+    else log.debug(`temporal: ${line}`);
   };
-  forEachLine(child.stdout, onLine);
-  forEachLine(child.stderr, onLine);
+  forEachLine(child.stdout, onLine('stdout'));
+  forEachLine(child.stderr, onLine('stderr'));
 
   // A crashed test run or a forgotten stop() would otherwise leave the server
   // holding its ports and database file after we are gone.
@@ -88,9 +90,10 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     await stop();
     throw error;
   }
-  log.info(`Temporal dev server ready at ${address} (namespace "${options.namespace}") after ${Date.now() - started} ms`);
+  const uiUrl = uiPort === null ? null : `http://${HOST}:${uiPort}`;
+  log.info(`Temporal dev server ready at ${address} (namespace "${options.namespace}", UI ${uiUrl ?? 'off'}) after ${Date.now() - started} ms`);
 
-  return { address, uiUrl: uiPort === null ? null : `http://${HOST}:${uiPort}`, stop };
+  return { address, uiUrl, stop };
 }
 
 function devServerArgs(options: TemporalDevServerOptions, uiPort: number | null): string[] {

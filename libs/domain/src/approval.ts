@@ -95,6 +95,8 @@ export type DecisionRefusal = 'not_an_approver' | 'already_decided' | 'segregati
 export function decisionRefusal(level: ApprovalLevel, userId: string, excluded: readonly string[]): DecisionRefusal | null {
   if (excluded.includes(userId)) return 'segregation_of_duties';
   if (!level.approvers.includes(userId)) return 'not_an_approver';
-  if (level.decisions.some((d) => d.approverId === userId)) return 'already_decided';
+  // A seat is decided once: by its approver or by the manager it was escalated to, not both.
+  const seat = seatOf(level, userId);
+  if (level.decisions.some((d) => d.approverId === userId || (d.onBehalfOf ?? d.approverId) === seat)) return 'already_decided';
   return null;
 }

@@ -10,6 +10,11 @@ export class AccessPolicy {
     return user.roles.some((r) => OVERSIGHT_ROLES.includes(r));
   }
 
+  /** The audit trail as a whole is for auditors and admins. */
+  assertOversight(user: DirectoryUser): void {
+    if (!this.hasOversight(user)) throw StewardException.forbidden('only auditors and admins may read the audit trail');
+  }
+
   /** Participants of a case, auditors and admins read it and its audit trail. */
   assertCanReadCase(user: DirectoryUser, c: { participants: string[] }): void {
     if (this.hasOversight(user) || c.participants.includes(user.id)) return;

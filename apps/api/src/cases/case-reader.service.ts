@@ -34,7 +34,7 @@ export class CaseReader {
   }
 
   async list(caseType: string, filters: CaseFilters, limit: number, cursor: string | undefined, user: DirectoryUser): Promise<Page<Record<string, unknown>>> {
-    const after = decodeCursor(cursor, 2);
+    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     const qb = this.dataSource
       .getRepository(CaseEntity)
       .createQueryBuilder('c')
@@ -52,7 +52,7 @@ export class CaseReader {
   }
 
   async auditTrail(caseId: string, limit: number, cursor: string | undefined): Promise<Page<AuditEvent>> {
-    const after = decodeCursor(cursor, 1);
+    const after = decodeCursor(cursor, ['seq']);
     const rows: AuditEventRow[] = await this.dataSource.query(
       `SELECT * FROM audit_events WHERE case_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [caseId, after ? Number(after[0]) : 0, limit + 1],

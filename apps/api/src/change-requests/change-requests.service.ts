@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { PinoLogger } from 'nestjs-pino';
 import { StewardConfig } from '@steward/config';
 import { DirectoryService, DirectoryUser, planChangeApprovers } from '@steward/directory';
@@ -17,6 +23,7 @@ import {
   verificationUpdate,
   withdrawUpdate,
 } from '@steward/workflows/change-request/definitions';
+import { AuditAccessService } from '../audit/audit-access.service';
 import { CaseReader } from '../cases/case-reader.service';
 import { IdempotencyService } from '../cases/idempotency.service';
 import { Page } from '../common/pagination';
@@ -38,6 +45,7 @@ export class ChangeRequestsService {
     private readonly directory: DirectoryService,
     private readonly cases: CaseReader,
     private readonly idempotency: IdempotencyService,
+    private readonly accessLog: AuditAccessService,
     private readonly logger: PinoLogger,
   ) {}
 
@@ -100,7 +108,9 @@ export class ChangeRequestsService {
 
   async audit(user: DirectoryUser, id: string, limit = 200, cursor?: string) {
     await this.cases.readable(CASE_TYPE, id, user);
-    return this.cases.auditTrail(id, limit, cursor);
+    const page = await this.cases.auditTrail(id, limit, cursor);
+    await this.accessLog.record(user.id, 'case_trail', { caseType: CASE_TYPE, caseId: id, cursor: cursor ?? null });
+    return page;
   }
 
   decide(user: DirectoryUser, id: string, dto: DecisionDto) {
@@ -111,7 +121,24 @@ export class ChangeRequestsService {
     if (dto.implementerId && !(await this.directory.findUser(dto.implementerId))) {
       throw StewardException.invalid('implementerId', `implementerId ${dto.implementerId} is not a directory user`);
     }
+    await this.assertRevisionValid(id, dto);
     return this.act(user, id, reviseUpdate as unknown as UpdateDef, { actorId: user.id, changes: { ...dto } });
+  }
+
+  /**
+   * The workflow re-checks the revised submission, but its refusal cannot name the field: check the merged
+   * submission here too, so the 400's details say which field is wrong.
+   */
+  private async assertRevisionValid(id: string, dto: ReviseChangeRequestDto): Promise<void> {
+    const current = (await this.cases.findCase(CASE_TYPE, id)).view as unknown as ChangeSubmission;
+    const next: ChangeSubmission = { ...current, ...dto };
+    if (Date.parse(next.plannedEnd) <= Date.parse(next.plannedStart)) {
+      throw StewardException.invalid(dto.plannedEnd !== undefined ? 'plannedEnd' : 'plannedStart', 'plannedEnd must be after plannedStart');
+    }
+    const risk = riskLevel(next.probability, next.impact);
+    if (routingError(next.type, risk)) {
+      throw StewardException.invalid('type', `type standard is allowed only for very_low or low risk (this change would be ${risk})`);
+    }
   }
 
   withdraw(user: DirectoryUser, id: string, dto: WithdrawDto) {
@@ -144,6 +171,10 @@ export class ChangeRequestsService {
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         this.logger.info({ caseId: id, workflowId: row.workflowId, update: update.name, actorId: user.id, reason: err.cause?.message }, 'case action refused');
+      }
+      // A finished case accepts nothing: say so to its participants, and only "forbidden" to anyone else.
+      if (err instanceof WorkflowNotFoundError && !row.participants.includes(user.id)) {
+        throw StewardException.forbidden('you are not a participant of this case');
       }
       throw toHttpError(err);
     }

@@ -45,7 +45,7 @@ export class NotificationsService {
 
   async list(userId: string, q: ListNotificationsDto): Promise<Page<NotificationView>> {
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2);
+    const after = decodeCursor(q.cursor, ['timestamp', 'uuid']);
     const qb = this.dataSource
       .getRepository(NotificationEntity)
       .createQueryBuilder('n')

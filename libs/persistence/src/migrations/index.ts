@@ -1,3 +1,4 @@
 import { InitialSchema1764230400000 } from './1764230400000-initial-schema';
+import { AuditAccessAndAppRole1764316800000 } from './1764316800000-audit-access-and-app-role';
 
-export const MIGRATIONS = [InitialSchema1764230400000];
+export const MIGRATIONS = [InitialSchema1764230400000, AuditAccessAndAppRole1764316800000];

@@ -1,11 +1,14 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  isISO8601,
   IsISO8601,
   IsString,
+  Matches,
   MaxLength,
   MinLength,
   registerDecorator,
@@ -34,6 +37,19 @@ function IsAfter(other: string) {
 }
 
 const ISO_UTC = { strict: true, strictSeparator: true };
+const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** An ISO 8601 instant with an explicit offset (Z or +hh:mm), normalised to UTC; anything else is left for the validators to refuse. */
+function IsInstant(example: string) {
+  return applyDecorators(
+    ApiProperty({ format: 'date-time', example }),
+    Transform(({ value }) =>
+      typeof value === 'string' && isISO8601(value, ISO_UTC) && HAS_OFFSET.test(value) ? new Date(value).toISOString() : value,
+    ),
+    IsISO8601(ISO_UTC),
+    Matches(HAS_OFFSET, { message: '$property must give its time zone (Z or +hh:mm)' }),
+  );
+}
 
 export class SubmitChangeRequestDto {
   @IsText(200, 'Short summary of the change')
@@ -60,15 +76,11 @@ export class SubmitChangeRequestDto {
   @MaxLength(200, { each: true })
   affectedSystems: string[];
 
-  @ApiProperty({ format: 'date-time', example: '2026-12-01T22:00:00Z' })
-  @IsISO8601(ISO_UTC)
-  @Transform(({ value }) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : value))
+  @IsInstant('2026-12-01T22:00:00Z')
   plannedStart: string;
 
-  @ApiProperty({ format: 'date-time', example: '2026-12-01T23:00:00Z' })
-  @IsISO8601(ISO_UTC)
+  @IsInstant('2026-12-01T23:00:00Z')
   @IsAfter('plannedStart')
-  @Transform(({ value }) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : value))
   plannedEnd: string;
 
   @IsText(10_000, 'How to undo the change if it fails')

@@ -1,0 +1,42 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import { PageQueryDto } from '../../common/validation';
+
+export class AuditFiltersDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'change_request' })
+  @IsOptional()
+  @Matches(/^[a-z_]{1,64}$/, { message: 'caseType must be a case type such as change_request' })
+  caseType?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'caseId must be a UUID' })
+  caseId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'actorId must be a directory user id or system' })
+  actorId?: string;
+
+  @ApiPropertyOptional({ example: 'approval_decision' })
+  @IsOptional()
+  @Matches(/^[a-z_]{1,64}$/, { message: 'action must be an action name such as approval_decision' })
+  action?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'events at or after this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'events before this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  to?: string;
+}
+
+export class AuditExportDto extends AuditFiltersDto {
+  @ApiPropertyOptional({ enum: ['jsonl', 'csv'], default: 'jsonl' })
+  @IsOptional()
+  @IsIn(['jsonl', 'csv'])
+  format?: 'jsonl' | 'csv';
+}
