@@ -1,0 +1,393 @@
+/**
+ * Shared set-up for workflow tests: the Java time-skipping test server, one workflow bundle per test file,
+ * a worker per test with fake activities, and a ledger of everything the workflow committed.
+ *
+ * Time on the test server only moves when a test says so (env.sleep) or while a workflow result is awaited,
+ * so a test never waits for real time to pass.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { AuditEventDraft, CaseCommit, ChangeSubmission, Decision, LevelSpec, NotificationDraft, TaskClosure, TaskDraft } from '@steward/domain';
+import { riskAtLeast, RiskLevel } from '@steward/domain';
+import { ensureJavaTestServer } from '@steward/devstack';
+import { workflowBundleOptions } from '@steward/temporal';
+import type { ChangeApprovalPlan, ChangeApprovalPlanRequest, ChangeRequestActivities } from '@steward/workflows/common/activities';
+import { changeRequestWorkflow } from '@steward/workflows/change-request/change-request.workflow';
+import {
+  ChangeRequestInput,
+  ChangeRequestView,
+  changeRequestWorkflowId,
+  decideUpdate,
+  ImplementationInput,
+  implementationUpdate,
+  reviewUpdate,
+  reviseUpdate,
+  submittedUpdate,
+  VerificationInput,
+  verificationUpdate,
+  viewQuery,
+  withdrawUpdate,
+} from '@steward/workflows/change-request/definitions';
+
+/** For beforeAll: on a cold cache, devstack resolves the Java test server's jars with Maven first. */
+export const SETUP_TIMEOUT_MS = 15 * 60_000;
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** The approval policy every test uses: remind after 1 h, escalate after 2 h. */
+export const POLICY: ChangeRequestInput['policy'] = { reminderAfterMs: HOUR, escalateAfterMs: 2 * HOUR };
+
+/** Reporting lines of the demo directory (docker/directory.example.json) for the people tests use. */
+export const DEMO_MANAGERS: Readonly<Record<string, string | null>> = {
+  alice: 'bob',
+  ivan: 'bob',
+  eve: 'bob',
+  bob: 'sue',
+  carol: 'mike',
+  dave: 'mike',
+  erin: 'grace',
+  sue: 'mike',
+  mike: 'grace',
+  grace: null,
+};
+
+export const CAB = ['carol', 'dave', 'erin'];
+
+/** Set STEWARD_TEST_TIMINGS=1 to see how long the test server and the bundle took. */
+export function reportTiming(what: string, ms: number): void {
+  if (process.env.STEWARD_TEST_TIMINGS) process.stderr.write(`[workflows] ${what}: ${ms} ms\n`);
+}
+
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    reportTiming(what, Date.now() - started);
+  }
+}
+
+/**
+ * Keeps the SDK's INFO lines (worker start/stop, webpack) and the Java test server's capability warning (one
+ * per worker, about heartbeat details) out of test output. STEWARD_TEST_LOG=WARN (or INFO, DEBUG) brings them back.
+ */
+const LOG_LEVEL = (['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const).find((l) => l === process.env.STEWARD_TEST_LOG?.toUpperCase()) ?? 'ERROR';
+const quietLogger = new DefaultLogger(LOG_LEVEL);
+function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: quietLogger, telemetryOptions: { logging: { filter: { core: LOG_LEVEL, other: LOG_LEVEL } } } });
+  } catch {
+    // Already installed (or instantiated) in this module registry: keep it.
+  }
+}
+
+/** Starts the Java time-skipping test server (resolved once into the steward cache by devstack). */
+export async function createTestEnvironment(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  const path = await timed('Java test server resolved', () => ensureJavaTestServer());
+  return timed('Java test server started', () =>
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } }),
+  );
+}
+
+/** Bundles workflows/ exactly as the worker app does (with the @steward/domain alias). */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  installQuietRuntime();
+  return timed('workflow bundle', () => bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger }));
+}
+
+/** Everything the workflow committed to the (fake) read model, in order, with waits for what is still to come. */
+export class CaseLedger {
+  readonly commits: CaseCommit[] = [];
+  private readonly waiters: { predicate: (c: CaseCommit) => boolean; resolve: (c: CaseCommit) => void }[] = [];
+
+  record(commit: CaseCommit): void {
+    this.commits.push(commit);
+    for (const waiter of [...this.waiters]) {
+      if (waiter.predicate(commit)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(commit);
+      }
+    }
+  }
+
+  /**
+   * The first commit (already made or still to come) that satisfies the predicate. After env.sleep it is
+   * normally there already: the test server holds its clock while workflow and activity tasks are outstanding,
+   * so a timer's effects are committed before the sleep ends. Waiting keeps the tests independent of that.
+   */
+  waitFor(predicate: (c: CaseCommit) => boolean): Promise<CaseCommit> {
+    const done = this.commits.find(predicate);
+    if (done) return Promise.resolve(done);
+    return new Promise((resolve) => this.waiters.push({ predicate, resolve }));
+  }
+
+  /** The first commit carrying an audit event with this action. */
+  waitForAction(action: string): Promise<CaseCommit> {
+    return this.waitFor((c) => c.events.some((e) => e.action === action));
+  }
+
+  get latest(): CaseCommit {
+    const last = this.commits.at(-1);
+    if (!last) throw new Error('nothing was committed');
+    return last;
+  }
+
+  get events(): AuditEventDraft[] {
+    return this.commits.flatMap((c) => c.events);
+  }
+
+  get actions(): string[] {
+    return this.events.map((e) => e.action);
+  }
+
+  event(action: string): AuditEventDraft | undefined {
+    return this.events.find((e) => e.action === action);
+  }
+
+  get notifications(): NotificationDraft[] {
+    return this.commits.flatMap((c) => c.notifications);
+  }
+
+  get openedTasks(): TaskDraft[] {
+    return this.commits.flatMap((c) => c.openTasks);
+  }
+
+  get closedTasks(): TaskClosure[] {
+    return this.commits.flatMap((c) => c.closeTasks);
+  }
+
+  /** Tasks opened and not closed since. */
+  get openTasks(): TaskDraft[] {
+    const closed = new Set(this.closedTasks.map((t) => t.key));
+    return this.openedTasks.filter((t) => !closed.has(t.key));
+  }
+
+  /**
+   * What the persistence activity relies on: versions go up by exactly one per commit, and no key (audit
+   * event, notification, task) is ever written twice. A task is closed at most once, and only after it opened.
+   */
+  expectConsistent(): void {
+    expect(this.commits.map((c) => c.version)).toEqual(this.commits.map((_, i) => i + 1));
+    const keys = [...this.events.map((e) => e.key), ...this.notifications.map((n) => n.key), ...this.openedTasks.map((t) => t.key)];
+    expect(duplicates(keys)).toEqual([]);
+    const closed = this.closedTasks.map((t) => t.key);
+    expect(duplicates(closed)).toEqual([]);
+    const opened = new Set(this.openedTasks.map((t) => t.key));
+    expect(closed.filter((k) => !opened.has(k))).toEqual([]);
+    expect(new Set(this.commits.map((c) => c.caseId)).size).toBeLessThanOrEqual(1);
+  }
+}
+
+function duplicates(values: string[]): string[] {
+  return values.filter((v, i) => values.indexOf(v) !== i);
+}
+
+/**
+ * The approval plans the directory would produce for alice's changes: her manager bob, the CAB for high
+ * risk, and for emergencies one CAB member with bob reviewing afterwards.
+ */
+export function demoPlan(request: ChangeApprovalPlanRequest): ChangeApprovalPlan {
+  if (request.type === 'emergency') {
+    return { ok: true, levels: [{ name: 'cab', rule: 'n_of_m', n: 1, approvers: CAB }], reviewerId: 'bob' };
+  }
+  if (request.type === 'standard') return { ok: true, levels: [], reviewerId: null };
+  const levels: LevelSpec[] = [{ name: 'manager', rule: 'any', approvers: ['bob'] }];
+  if (riskAtLeast(request.riskLevel as RiskLevel, 'high')) levels.push({ name: 'cab', rule: 'n_of_m', n: 2, approvers: CAB });
+  return { ok: true, levels, reviewerId: null };
+}
+
+export interface FakeActivities {
+  activities: ChangeRequestActivities;
+  ledger: CaseLedger;
+  planRequests: ChangeApprovalPlanRequest[];
+  managerLookups: string[][];
+}
+
+export function fakeActivities(): FakeActivities {
+  const ledger = new CaseLedger();
+  const planRequests: ChangeApprovalPlanRequest[] = [];
+  const managerLookups: string[][] = [];
+  return {
+    ledger,
+    planRequests,
+    managerLookups,
+    activities: {
+      async commitCase(commit) {
+        ledger.record(commit);
+      },
+      async managersOf(userIds) {
+        managerLookups.push(userIds);
+        return Object.fromEntries(userIds.map((id) => [id, DEMO_MANAGERS[id] ?? null]));
+      },
+      async planChangeApprovals(request) {
+        planRequests.push(request);
+        return demoPlan(request);
+      },
+    },
+  };
+}
+
+/** A normal, low-risk change by alice, implemented by ivan, whose window opens at `plannedStart`. */
+export function submission(plannedStart: number, overrides: Partial<ChangeSubmission> = {}): ChangeSubmission {
+  return {
+    title: 'Rotate TLS certificates',
+    description: 'Renew the edge certificates before they expire',
+    type: 'normal',
+    probability: 'low',
+    impact: 'medium',
+    affectedSystems: ['edge'],
+    plannedStart: new Date(plannedStart).toISOString(),
+    plannedEnd: new Date(plannedStart + 4 * HOUR).toISOString(),
+    rollbackPlan: 'Restore the previous certificates from the vault',
+    implementerId: 'ivan',
+    ...overrides,
+  };
+}
+
+/** A started change request and the human actions on it, each an Update that returns the committed view. */
+export class ChangeRequestCase {
+  constructor(
+    readonly handle: WorkflowHandle<typeof changeRequestWorkflow>,
+    readonly caseId: string,
+    readonly submitted: ChangeRequestView,
+  ) {}
+
+  view(): Promise<ChangeRequestView> {
+    return this.handle.query(viewQuery);
+  }
+
+  decide(actorId: string, decision: Decision, comment: string | null = null): Promise<ChangeRequestView> {
+    return this.handle.executeUpdate(decideUpdate, { args: [{ actorId, decision, comment }] });
+  }
+
+  revise(actorId: string, changes: Partial<ChangeSubmission>): Promise<ChangeRequestView> {
+    return this.handle.executeUpdate(reviseUpdate, { args: [{ actorId, changes }] });
+  }
+
+  withdraw(actorId: string, reason: string): Promise<ChangeRequestView> {
+    return this.handle.executeUpdate(withdrawUpdate, { args: [{ actorId, reason }] });
+  }
+
+  implementation(actorId: string, event: ImplementationInput['event'], note: string | null = null): Promise<ChangeRequestView> {
+    return this.handle.executeUpdate(implementationUpdate, { args: [{ actorId, event, note }] });
+  }
+
+  verify(actorId: string, outcome: VerificationInput['outcome'], note: string | null = null): Promise<ChangeRequestView> {
+    return this.handle.executeUpdate(verificationUpdate, { args: [{ actorId, outcome, note }] });
+  }
+
+  review(actorId: string, note: string): Promise<ChangeRequestView> {
+    return this.handle.executeUpdate(reviewUpdate, { args: [{ actorId, note }] });
+  }
+
+  /**
+   * The workflow's result. Awaiting it lets the test server skip time freely, so only call it once the case is
+   * terminal: the workflow has nothing left to wait for.
+   */
+  result(): Promise<ChangeRequestView> {
+    return this.handle.result();
+  }
+}
+
+/** Starts a change request as the API does (requester alice) and waits until the submission is committed. */
+export async function submitChange(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  change: ChangeSubmission,
+  requesterId = 'alice',
+): Promise<ChangeRequestCase> {
+  const caseId = randomUUID();
+  const handle = await env.client.workflow.start(changeRequestWorkflow, {
+    workflowId: changeRequestWorkflowId(caseId),
+    taskQueue,
+    args: [{ caseId, requesterId, submission: change, policy: POLICY }],
+  });
+  const submitted = await handle.executeUpdate(submittedUpdate);
+  return new ChangeRequestCase(handle, caseId, submitted);
+}
+
+export interface CaseTestContext extends FakeActivities {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  /** The test server's clock: where time-skipping has got to. */
+  now(): Promise<number>;
+  submit(change: ChangeSubmission): Promise<ChangeRequestCase>;
+}
+
+/** Workers still running, so a timed-out test does not keep the environment from shutting down. */
+const runningWorkers = new Set<Worker>();
+
+/**
+ * Runs `fn` with a fresh worker (own task queue, fake activities) and checks the committed ledger afterwards.
+ *
+ * Workflows the test leaves running are terminated: their timers would otherwise fire during a later test's
+ * env.sleep, and a workflow task nobody polls for holds the test server's clock still, so that sleep hangs.
+ */
+export async function withCaseWorker<T>(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  fn: (ctx: CaseTestContext) => Promise<T>,
+): Promise<T> {
+  const fakes = fakeActivities();
+  const taskQueue = `steward-test-${randomUUID()}`;
+  const started: ChangeRequestCase[] = [];
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: fakes.activities });
+  const ctx: CaseTestContext = {
+    ...fakes,
+    env,
+    taskQueue,
+    now: () => env.currentTimeMs(),
+    submit: async (change) => {
+      const cr = await submitChange(env, taskQueue, change);
+      started.push(cr);
+      return cr;
+    },
+  };
+  runningWorkers.add(worker);
+  let passed = false;
+  try {
+    const result = await worker.runUntil(fn(ctx));
+    fakes.ledger.expectConsistent();
+    passed = true;
+    return result;
+  } finally {
+    runningWorkers.delete(worker);
+    // After a failure, the test's own error is the one worth reading.
+    await terminateRunning(started.map((cr) => cr.handle)).catch((err: unknown) => {
+      if (passed) throw err;
+    });
+  }
+}
+
+export async function terminateRunning(handles: WorkflowHandle[]): Promise<void> {
+  for (const handle of handles) {
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') await handle.terminate('test finished');
+  }
+}
+
+/** Stops workers a failed test left running, then the test server. */
+export async function teardownEnvironment(env: TestWorkflowEnvironment | undefined): Promise<void> {
+  for (const worker of runningWorkers) {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+  await env?.teardown();
+}
+
+/** The failure an Update validator refused with (its type is what the API maps to 403/409/400). */
+export async function refusal(update: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+  try {
+    await update;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      return { type: err.cause.type ?? undefined, message: err.cause.message };
+    }
+    throw err;
+  }
+  throw new Error('expected the update to be refused, but it was accepted');
+}
