@@ -36,6 +36,7 @@ describe('change request lifecycle over HTTP', () => {
 
     const approved = await s.http.post(`/change-requests/${id}/decisions`).set(s.as('bob')).send({ decision: 'approve' }).expect(200);
     expect(approved.body.status).toBe('scheduled');
+    expect(approved.body.windowOpenedAt).not.toBeNull();
     expect((await s.http.get(`/change-requests/${id}`).set(s.as('alice')).expect(200)).body.status).toBe('scheduled');
 
     await s.http.post(`/change-requests/${id}/implementation`).set(s.as('ivan')).send({ event: 'started' }).expect(200);
@@ -53,6 +54,7 @@ describe('change request lifecycle over HTTP', () => {
       'approval_decision',
       'approval_level_decided',
       'change_approved',
+      'change_window_opened',
       'implementation_started',
       'implementation_completed',
       'change_verified',

@@ -93,9 +93,13 @@ describe('embedded Postgres', () => {
       const running = await startEmbeddedPostgres({ dataDir, port: await freePort() });
       try {
         const takenPort = Number(new URL(running.url).port);
-        await expect(startEmbeddedPostgres({ dataDir: await makeTempDir('pg-busy'), port: takenPort })).rejects.toThrow(
+        const otherDir = await makeTempDir('pg-other');
+        await expect(startEmbeddedPostgres({ dataDir: otherDir, port: takenPort })).rejects.toThrow(
           `Cannot start Postgres: port ${takenPort} on 127.0.0.1 is already in use.`,
         );
+        // Refused before initdb ran, so the directory is still empty.
+        expect(await fs.readdir(otherDir)).toEqual([]);
+        await fs.rm(otherDir, { recursive: true });
         await expect(startEmbeddedPostgres({ dataDir, port: await freePort() })).rejects.toThrow(
           /^Postgres \(pid \d+\) is already running on .*\/postgres, probably left over/,
         );

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findOrBuildTemporalCli, freePort, startEmbeddedPostgres, startTemporalDevServer } from '@steward/devstack';
 import { defaultDirectoryFile, prepareDatabase } from '@steward/directory';
+import { ensureAppLogin } from '@steward/persistence';
 import { STACK_FILE_ENV, TestStackInfo } from './stack-info';
 
 type Stop = () => Promise<void>;
@@ -35,7 +36,9 @@ export default async function globalSetup(): Promise<void> {
     temporalAddress = temporal.address;
   }
   await prepareDatabase(databaseUrl, process.env.DIRECTORY_FILE ?? defaultDirectoryFile());
-  const info: TestStackInfo = { databaseUrl, temporalAddress, dir };
+  // As in production: the app runs as a member of steward_app, not as the owner of the tables.
+  const appDatabaseUrl = await ensureAppLogin(databaseUrl);
+  const info: TestStackInfo = { databaseUrl, appDatabaseUrl, temporalAddress, dir };
   const file = join(dir, 'stack.json');
   writeFileSync(file, JSON.stringify(info));
   process.env[STACK_FILE_ENV] = file;

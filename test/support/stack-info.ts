@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 export const STACK_FILE_ENV = 'STEWARD_TEST_STACK_FILE';
 
 export interface TestStackInfo {
+  /** The owner (superuser): migrations, and tests that stage tampering. */
   databaseUrl: string;
+  /** What the API and worker use: a member of steward_app. */
+  appDatabaseUrl: string;
   temporalAddress: string;
   dir: string;
 }

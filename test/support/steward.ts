@@ -35,7 +35,7 @@ export async function startSteward(env: Record<string, string> = {}, { worker = 
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
-    DATABASE_URL: stack.databaseUrl,
+    DATABASE_URL: stack.appDatabaseUrl,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     MIGRATIONS_RUN: 'false',
