@@ -1,0 +1,301 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { signToken } from '@steward/directory';
+import { cpuBetween, cpuSnapshot, CpuUsage, PARTS } from './cpu';
+import { runPool, PoolResult } from './pool';
+import { BenchStack, JWT_SECRET, log, REPO_ROOT, startStack, Stop } from './stack';
+import { fixed, PhaseSummary, summarize, table } from './stats';
+import { emptyWorkflow } from './workflows/empty.workflow';
+
+/**
+ * `npm run bench`: what does a change request cost on top of Temporal itself?
+ *
+ *   1. POST /change-requests against the real API and worker (child processes). Each response comes back
+ *      after the workflow committed the case to Postgres, so this is the end-to-end submit latency.
+ *   2. Bare `client.workflow.start()` of an empty workflow on the same Temporal server, with an in-process
+ *      worker completing them: the floor that any Temporal-backed request stands on.
+ *
+ * Env: BENCH_N (1000), BENCH_CONCURRENCY (32), BENCH_WARMUP (20), DATABASE_URL / TEMPORAL_ADDRESS to use
+ * running services instead of embedded ones, BENCH_LOG_LEVEL for the API and worker (warn).
+ * The table goes to stdout, progress to stderr, the full result to bench/results/<timestamp>.json.
+ * Exits 1 when the run failed or any request failed.
+ */
+
+const BARE_TASK_QUEUE = 'bench-bare';
+const DRAIN_TIMEOUT_MS = 60_000;
+
+interface Options {
+  n: number;
+  concurrency: number;
+  warmup: number;
+}
+
+function intFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
+  return value;
+}
+
+function changeRequestBody(i: number): string {
+  const start = Date.now() + 7 * 24 * 3600_000;
+  return JSON.stringify({
+    title: `Bench change ${i}`,
+    description: 'Rotate the edge TLS certificates (benchmark)',
+    type: 'normal',
+    // low x medium = low risk: a single manager approval level (bob).
+    probability: 'low',
+    impact: 'medium',
+    affectedSystems: ['edge'],
+    plannedStart: new Date(start).toISOString(),
+    plannedEnd: new Date(start + 2 * 3600_000).toISOString(),
+    rollbackPlan: 'Restore the previous certificates',
+    implementerId: 'ivan',
+  });
+}
+
+async function submitChangeRequest(apiUrl: string, token: string, i: number): Promise<string | null> {
+  const res = await fetch(`${apiUrl}/change-requests`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: changeRequestBody(i),
+  });
+  const text = await res.text();
+  if (res.status !== 201) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
+  const body = JSON.parse(text) as { id?: unknown; status?: unknown };
+  if (typeof body.id !== 'string' || body.status !== 'pending_approval') return `HTTP 201 with unexpected body: ${text.slice(0, 200)}`;
+  return null;
+}
+
+async function startBare(client: Client): Promise<string | null> {
+  await client.workflow.start(emptyWorkflow, { taskQueue: BARE_TASK_QUEUE, workflowId: randomUUID() });
+  return null;
+}
+
+interface PhaseResult {
+  summary: PhaseSummary;
+  errorSamples: PoolResult['errorSamples'];
+  cpu: CpuUsage;
+}
+
+async function phase(
+  name: string,
+  opts: Options,
+  stack: BenchStack,
+  op: (i: number) => Promise<string | null>,
+): Promise<PhaseResult> {
+  if (opts.warmup > 0) {
+    log(`${name}: warm-up, ${opts.warmup} operations`);
+    const warm = await Promise.race([runPool(opts.warmup, Math.min(opts.concurrency, opts.warmup), (i) => op(-1 - i)), stack.crashed]);
+    if (warm.errors > 0) throw new Error(`${name}: warm-up failed: ${warm.errorSamples.map((e) => `${e.count}x ${e.error}`).join('; ')}`);
+  }
+  log(`${name}: ${opts.n} operations, concurrency ${opts.concurrency}`);
+  const before = cpuSnapshot();
+  const result = await Promise.race([runPool(opts.n, opts.concurrency, op), stack.crashed]);
+  const cpu = cpuBetween(before, cpuSnapshot());
+  const summary = summarize(name, opts.concurrency, opts.n, result.wallMs, result.latencies, result.errors);
+  log(`${name}: done in ${fixed(result.wallMs / 1000, 2)} s, ${result.errors} errors`);
+  return { summary, errorSamples: result.errorSamples, cpu };
+}
+
+/** Waits until the in-process worker has completed every bare workflow (visibility may lag a little). */
+async function drainBare(client: Client): Promise<{ ms: number; stillRunning: number | null }> {
+  const started = performance.now();
+  const query = `TaskQueue = "${BARE_TASK_QUEUE}" AND ExecutionStatus = "Running"`;
+  let running: number | null = null;
+  while (performance.now() - started < DRAIN_TIMEOUT_MS) {
+    try {
+      running = (await client.workflow.count(query)).count;
+    } catch (e) {
+      log(`could not count running bare workflows: ${(e as Error).message}`);
+      return { ms: performance.now() - started, stillRunning: null };
+    }
+    if (running === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { ms: performance.now() - started, stillRunning: running };
+}
+
+function report(opts: Options, stack: BenchStack, api: PhaseResult, bare: PhaseResult, drain: { ms: number; stillRunning: number | null }) {
+  const machine = {
+    cores: cpus().length,
+    availableParallelism: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    platform: `${process.platform} ${release()} ${process.arch}`,
+    node: process.version,
+  };
+  const ratio = {
+    throughput: api.summary.throughput / bare.summary.throughput,
+    p50: api.summary.latencyMs.p50 / bare.summary.latencyMs.p50,
+    p99: api.summary.latencyMs.p99 / bare.summary.latencyMs.p99,
+  };
+
+  const row = (label: string, s: PhaseSummary) => [
+    label,
+    String(s.n),
+    String(s.concurrency),
+    fixed(s.wallMs / 1000, 2),
+    fixed(s.throughput, 1),
+    fixed(s.latencyMs.p50, 1),
+    fixed(s.latencyMs.p95, 1),
+    fixed(s.latencyMs.p99, 1),
+    fixed(s.latencyMs.max, 1),
+    String(s.errors),
+  ];
+  const x = (v: number) => `${fixed(v, 2)}x`;
+  const main = table(
+    ['', 'N', 'conc', 'wall s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors'],
+    [
+      row('API POST /change-requests', api.summary),
+      row('Temporal bare workflow.start', bare.summary),
+      ['API / bare', '', '', '', x(ratio.throughput), x(ratio.p50), '', x(ratio.p99), '', ''],
+    ],
+  );
+
+  const cpuParts = PARTS.filter((p) => api.cpu.seconds[p] !== undefined || bare.cpu.seconds[p] !== undefined);
+  const cpuRow = (label: string, u: CpuUsage) => {
+    const total = cpuParts.reduce((sum, p) => sum + (u.cores[p] ?? 0), 0);
+    const others = u.machineCores === null ? '-' : fixed(Math.max(0, u.machineCores - total), 2);
+    return [label, ...cpuParts.map((p) => fixed(u.cores[p] ?? 0, 2)), fixed(total, 2), others, String(machine.cores)];
+  };
+  const waitRow = (label: string, u: CpuUsage) => {
+    const total = cpuParts.reduce((sum, p) => sum + (u.waiting[p] ?? 0), 0);
+    return [label, ...cpuParts.map((p) => fixed(u.waiting[p] ?? 0, 2)), fixed(total, 2), '', ''];
+  };
+  const cpuTable = table(
+    ['cores busy (avg)', ...cpuParts, 'total', 'not ours', 'of'],
+    [cpuRow('API phase', api.cpu), cpuRow('bare phase', bare.cpu), waitRow('API phase, runq wait', api.cpu), waitRow('bare phase, runq wait', bare.cpu)],
+  );
+
+  const busiest = Math.max(...[api.cpu, bare.cpu].map((u) => (u.machineCores ?? 0) - cpuParts.reduce((sum, p) => sum + (u.cores[p] ?? 0), 0)));
+  const contention = busiest > 0.25 ? [`WARNING: other processes kept up to ${fixed(busiest, 2)} cores busy during a phase; these numbers are not from a quiet machine.`] : [];
+  const services = [
+    stack.embedded.postgres ? 'embedded Postgres' : 'Postgres from DATABASE_URL',
+    stack.embedded.temporal ? 'Temporal dev server (in-memory)' : `Temporal at ${stack.temporalAddress}`,
+  ].join(' + ');
+  const errorLines = [api, bare].flatMap((p) => p.errorSamples.map((e) => `  ${p.summary.name}: ${e.count}x ${e.error}`));
+  const drainLine =
+    drain.stillRunning === null
+      ? 'bare workflows: completion not checked (visibility count failed)'
+      : drain.stillRunning === 0
+        ? `bare workflows: all completed ${fixed(drain.ms, 0)} ms after the last start returned ` +
+          `(${fixed((bare.summary.n / (bare.summary.wallMs + drain.ms)) * 1000, 1)} workflows/s started-to-completed; the table times start calls only)`
+        : `bare workflows: ${drain.stillRunning} still running ${fixed(drain.ms / 1000, 0)} s after the last start returned`;
+
+  const lines = [
+    '',
+    `Steward change-request benchmark, ${new Date().toISOString()}`,
+    `machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}`,
+    `stack:   ${services}; API + worker as child processes; warm-up ${opts.warmup} per phase; closed loop, keep-alive`,
+    '',
+    main,
+    '',
+    cpuTable,
+    '(CPU time per process tree from /proc; "not ours" is everything else on the machine; total + not ours near the core count means CPU-bound.',
+    ' "runq wait" rows: threads runnable but waiting for a CPU, on average; well above 0 means that part was starved.)',
+    ...contention,
+    '',
+    drainLine,
+    ...(errorLines.length ? ['errors:', ...errorLines] : []),
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+
+  const result = {
+    timestamp: new Date().toISOString(),
+    machine,
+    options: { ...opts, services, bareTaskQueue: BARE_TASK_QUEUE },
+    api: api.summary,
+    bare: bare.summary,
+    ratio,
+    cpu: { api: api.cpu, bare: bare.cpu },
+    bareDrain: drain,
+    errors: { api: api.errorSamples, bare: bare.errorSamples },
+  };
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${result.timestamp.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(`result: ${relative(process.cwd(), file) || file}\n`);
+}
+
+async function main(): Promise<number> {
+  const opts: Options = {
+    n: intFromEnv('BENCH_N', 1000, 1),
+    concurrency: intFromEnv('BENCH_CONCURRENCY', 32, 1),
+    warmup: intFromEnv('BENCH_WARMUP', 20, 0),
+  };
+  const stops: Stop[] = [];
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      log('cleaning up');
+      for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`cleanup step failed: ${e.message}`));
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    const stack = await startStack(stops);
+
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: stack.namespace });
+
+    // Bundled before anything is measured; it only starts polling for the bare phase.
+    log('bundling the empty workflow for the in-process worker');
+    const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+    stops.push(() => workerConnection.close());
+    const worker = await Worker.create({
+      connection: workerConnection,
+      namespace: stack.namespace,
+      taskQueue: BARE_TASK_QUEUE,
+      workflowsPath: require.resolve('./workflows/empty.workflow'),
+    });
+
+    const token = signToken('alice', JWT_SECRET);
+    const api = await phase('API POST /change-requests', opts, stack, (i) => submitChangeRequest(stack.apiUrl, token, i));
+
+    const running = worker.run();
+    stops.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+    const bare = await Promise.race([
+      phase('Temporal bare workflow.start', opts, stack, () => startBare(client)),
+      running.then(() => {
+        throw new Error('the in-process worker stopped during the bare phase');
+      }),
+    ]);
+    const drain = await drainBare(client);
+
+    report(opts, stack, api, bare, drain);
+    return api.summary.errors + bare.summary.errors > 0 ? 1 : 0;
+  } catch (e) {
+    log(`benchmark failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`${e.stack ?? e.message}\n`);
+    process.exit(1);
+  },
+);
