@@ -12,13 +12,14 @@ const base = {
 };
 
 module.exports = {
+  // Only the top-level value counts (jest-circus ignores it per project); the real services need more than 5 s.
+  testTimeout: 120_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,workflows}/**/*.spec.ts'] },
     {
       ...base,
       displayName: 'workflows',
       testMatch: ['<rootDir>/test/workflows/**/*.spec.ts'],
-      testTimeout: 120_000,
     },
     {
       ...base,
@@ -26,7 +27,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120_000,
     },
   ],
 };

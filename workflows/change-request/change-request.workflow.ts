@@ -1,4 +1,13 @@
-import { allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   ApprovalLevel,
   approvalRoute,
@@ -299,6 +308,9 @@ class ChangeRequestCase {
     if (this.submission.implementerId !== this.requesterId) {
       this.recorder.notify(this.submission.implementerId, 'change_scheduled', `You will implement ${this.title} from ${this.submission.plannedStart}`);
     }
+    // Approved inside its window: it opens in the same step, so the approval's response already shows it.
+    // Workflows started before this change opened it on a timer a moment later; `patched` keeps them replaying.
+    if (patched('window-opens-with-approval')) this.openWindowIfDue(Date.now());
   }
 
   validateRevision(actorId: string, changes: Partial<ChangeSubmission>): void {
@@ -328,7 +340,9 @@ class ChangeRequestCase {
   }
 
   withdraw(actorId: string, reason: string): void {
-    const notify = new Set([...(this.approval?.approvers ?? []), this.submission.implementerId]);
+    // Those who were asked to act: approvers of the open level, and the implementer.
+    const asked = this.approval?.levels.filter((l) => l.status === 'pending').flatMap((l) => l.approvers) ?? [];
+    const notify = new Set([...asked, this.submission.implementerId]);
     this.approval?.cancel('withdrawn');
     this.recorder.closeTasksWithPrefix('', 'withdrawn');
     this.withdrawal = { reason, at: new Date().toISOString() };
@@ -408,11 +422,11 @@ class ChangeRequestCase {
   }
 
   validateReview(actorId: string): void {
+    if (!this.reviewRequired) throw conflict('only emergency changes have a post-implementation review');
     if (actorId !== this.reviewerId) {
       if (this.excluded.includes(actorId)) throw forbidden('segregation of duties: you cannot review your own change');
       throw forbidden("only the requester's manager may review this change");
     }
-    if (!this.reviewRequired) throw conflict('only emergency changes have a post-implementation review');
     if (this.status !== 'implemented' || this.reviewRecord.at) throw conflict(`the review is accepted once the change is implemented (status ${this.status})`);
   }
 
@@ -455,14 +469,16 @@ class ChangeRequestCase {
           this.approval.approvers.forEach((a) => this.participants.add(a));
         }
       }
-      this.touch();
     }
-    if (this.status === 'scheduled' && !this.windowOpenedAt && now >= Date.parse(this.submission.plannedStart)) {
-      this.windowOpenedAt = new Date(now).toISOString();
-      this.record(SYSTEM_ACTOR, 'change_window_opened', { plannedStart: this.submission.plannedStart });
-      this.recorder.notify(this.submission.implementerId, 'change_window_open', `The window for ${this.title} is open: you may start`);
-    }
+    this.openWindowIfDue(now);
     await this.recorder.flush();
+  }
+
+  private openWindowIfDue(now: number): void {
+    if (this.status !== 'scheduled' || this.windowOpenedAt || now < Date.parse(this.submission.plannedStart)) return;
+    this.windowOpenedAt = new Date(now).toISOString();
+    this.record(SYSTEM_ACTOR, 'change_window_opened', { plannedStart: this.submission.plannedStart });
+    this.recorder.notify(this.submission.implementerId, 'change_window_open', `The window for ${this.title} is open: you may start`);
   }
 
   private get currentLevels(): ApprovalLevel[] {

@@ -18,8 +18,8 @@ export interface EnsureJavaTestServerOptions {
 /**
  * Returns an executable that runs Temporal's Java time-skipping test server,
  * for TestWorkflowEnvironment.createTimeSkipping() with an `existing-path`
- * executable. The SDK would otherwise download a native build from GitHub;
- * the jar comes from Maven Central instead, resolved once into the cache.
+ * executable. The SDK would otherwise download a native build at test time;
+ * this jar comes from Maven Central instead, resolved once into the cache.
  */
 export async function ensureJavaTestServer(options: EnsureJavaTestServerOptions = {}): Promise<string> {
   const log = toLogger(options.log);
