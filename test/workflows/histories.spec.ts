@@ -11,7 +11,7 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import * as workflows from '@steward/workflows';
 import { bundleWorkflows, SETUP_TIMEOUT_MS } from './harness';
-import { historyFromJson } from './history-json';
+import { historyFromJSON as historyFromJson } from '@temporalio/common/lib/proto-utils';
 import { HISTORIES_DIR, recordHistories } from './record-histories';
 
 jest.setTimeout(60_000);

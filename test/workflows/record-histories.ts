@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { historyToJson } from './history-json';
+import { historyToJSON as historyToJson } from '@temporalio/common/lib/proto-utils';
 import { CaseTestContext, createTestEnvironment, DAY, submission, teardownEnvironment, withCaseWorker } from './harness';
 
 export const HISTORIES_DIR = join(__dirname, 'histories');
