@@ -14,6 +14,7 @@ const base = {
 module.exports = {
   // Only the top-level value counts (jest-circus ignores it per project); the real services need more than 5 s.
   testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,workflows}/**/*.spec.ts'] },
     {
