@@ -1,5 +1,5 @@
 import './register-paths';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findOrBuildTemporalCli, freePort, startEmbeddedPostgres, startTemporalDevServer } from '@steward/devstack';
@@ -21,6 +21,7 @@ export default async function globalSetup(): Promise<void> {
   const log = (m: string) => process.stderr.write(`[test stack] ${m}\n`);
   const stops: Stop[] = [];
   globalThis.__stewardStops = stops;
+  stops.push(async () => rmSync(dir, { recursive: true, force: true }));
 
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
