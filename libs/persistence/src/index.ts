@@ -1,5 +1,6 @@
 export * from './audit/audit-chain';
 export * from './audit/audit-event.mapper';
+export * from './audit/audit-file';
 export * from './audit/audit-stream';
 export * from './case-store';
 export * from './data-source';

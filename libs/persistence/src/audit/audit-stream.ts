@@ -62,11 +62,17 @@ export async function* streamAuditEvents(pool: Pool, f: AuditFilters, batchSize 
   }
 }
 
-/** Verifies events as they stream by; stops reading at the first broken link. */
-export async function verifyAuditEvents(events: AsyncIterable<AuditEvent>): Promise<ChainVerdict> {
-  const verifier = new ChainVerifier();
-  for await (const event of events) if (!verifier.push(event)) break;
-  return verifier.verdict();
+/**
+ * Verifies events as they stream by; stops reading at the first broken link. With `trustFirstLink`, a
+ * stream that starts mid-chain (an export filtered by `from`) is checked from its first event's prevHash on.
+ */
+export async function verifyAuditEvents(events: AsyncIterable<AuditEvent>, { trustFirstLink = false } = {}): Promise<ChainVerdict> {
+  let verifier: ChainVerifier | null = trustFirstLink ? null : new ChainVerifier();
+  for await (const event of events) {
+    verifier ??= new ChainVerifier({ seq: event.seq - 1, hash: event.prevHash });
+    if (!verifier.push(event)) break;
+  }
+  return (verifier ?? new ChainVerifier()).verdict();
 }
 
 /**
