@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { StewardConfig } from '@steward/config';
 import { DataSource } from 'typeorm';
 import { CaseStore } from './case-store';
-import { dataSourceOptions } from './data-source';
+import { dataSourceOptions, openDataSource } from './data-source';
 
 /** The TypeORM connection for a Nest app; `migrate` applies pending migrations at boot (the API does). */
 @Module({})
@@ -15,12 +15,11 @@ export class PersistenceModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [StewardConfig],
-          useFactory: (config: StewardConfig) => ({
-            ...dataSourceOptions(config.databaseUrl),
-            migrationsRun: migrate && config.MIGRATIONS_RUN,
-            retryAttempts: 10,
-            retryDelay: 1000,
-          }),
+          useFactory: async (config: StewardConfig) => {
+            // Migrations run as the table owner when one is given, so the app's own role needs no DDL rights.
+            if (migrate && config.MIGRATIONS_RUN) await (await openDataSource(config.MIGRATIONS_DATABASE_URL ?? config.databaseUrl)).destroy();
+            return { ...dataSourceOptions(config.databaseUrl), retryAttempts: 10, retryDelay: 1000 };
+          },
         }),
       ],
       providers: [{ provide: CaseStore, inject: [DataSource], useFactory: (ds: DataSource) => new CaseStore(ds) }],
