@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
+import { CaseActions } from './case-actions.service';
 import { CaseReader } from './case-reader.service';
 import { IdempotencyService } from './idempotency.service';
 
 /** What every case type's API module shares: reading the read model and idempotent creation. */
 @Global()
-@Module({ providers: [CaseReader, IdempotencyService], exports: [CaseReader, IdempotencyService] })
+@Module({ providers: [CaseReader, IdempotencyService, CaseActions], exports: [CaseReader, IdempotencyService, CaseActions] })
 export class CasesModule {}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { PinoLogger } from 'nestjs-pino';
+import { StewardConfig } from '@steward/config';
+import type { DirectoryUser } from '@steward/directory';
+import { StewardException } from '../common/steward.exception';
+import { toHttpError } from '../common/temporal-errors';
+import { CaseReader } from './case-reader.service';
+import { IdempotencyService } from './idempotency.service';
+
+export interface CaseCreation<Input> {
+  caseType: string;
+  workflowType: string;
+  workflowId: (caseId: string) => string;
+  /** Resolves once the workflow has committed the new case; its result is the 201 body. */
+  createdUpdate: UpdateDefinition<unknown, []>;
+  input: (caseId: string) => Input;
+  /** What the Idempotency-Key's request hash covers. */
+  request: unknown;
+}
+
+/**
+ * The two ways the API talks to a case's workflow: creating it (idempotently, with Update-with-Start so the
+ * response carries the committed case) and sending a human action as an Update, whose validator decides
+ * 403/409. Both return once Postgres holds the effect.
+ */
+@Injectable()
+export class CaseActions {
+  constructor(
+    private readonly temporal: Client,
+    private readonly config: StewardConfig,
+    private readonly cases: CaseReader,
+    private readonly idempotency: IdempotencyService,
+    private readonly logger: PinoLogger,
+  ) {}
+
+  async create<Input>(user: DirectoryUser, key: string | undefined, c: CaseCreation<Input>, beforeStart: () => Promise<void> = async () => undefined) {
+    this.idempotency.validateKey(key);
+    const requestHash = this.idempotency.requestHash(c.request);
+    const replay = await this.idempotency.replay(user.id, key, requestHash);
+    if (replay) return replay;
+    await beforeStart();
+    const caseId = this.idempotency.caseIdFor(user.id, key);
+    const workflowId = c.workflowId(caseId);
+    let view: Record<string, unknown>;
+    try {
+      const start = new WithStartWorkflowOperation(c.workflowType, {
+        workflowId,
+        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+        args: [c.input(caseId)],
+        // A retry of the same key attaches to the workflow the first attempt started.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+      view = (await this.temporal.workflow.executeUpdateWithStart(c.createdUpdate, { startWorkflowOperation: start })) as Record<string, unknown>;
+    } catch (err) {
+      // The first attempt's workflow already finished: its stored case is the answer.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toHttpError(err);
+      view = (await this.cases.readable(c.caseType, caseId, user)).view;
+    }
+    this.logger.info({ caseId, workflowId, caseType: c.caseType, status: view.status }, 'case created');
+    return this.idempotency.remember(user.id, key, { caseType: c.caseType, caseId, requestHash, response: view });
+  }
+
+  async act<R extends { status: string }, A>(user: DirectoryUser, caseType: string, id: string, update: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
+    const row = await this.cases.findCase(caseType, id);
+    const log = { caseId: id, workflowId: row.workflowId, update: update.name, actorId: user.id };
+    try {
+      const result = await this.temporal.workflow.getHandle(row.workflowId).executeUpdate(update, { args: [arg] });
+      this.logger.info({ ...log, status: result.status }, 'case action accepted');
+      return result;
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) this.logger.info({ ...log, reason: err.cause?.message }, 'case action refused');
+      // A finished case accepts nothing: say so to its participants, and only "forbidden" to anyone else.
+      if (err instanceof WorkflowNotFoundError && !row.participants.includes(user.id)) {
+        throw StewardException.forbidden('you are not a participant of this case');
+      }
+      throw toHttpError(err);
+    }
+  }
+}
