@@ -2,6 +2,8 @@ export * from './approval';
 export * from './case-commit';
 export * from './case-errors';
 export * from './change-request';
+export * from './complaint';
 export * from './duration';
 export * from './risk';
 export * from './roles';
+export * from './sla';
