@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: every workflow type the worker hosts.
 export { changeRequestWorkflow } from './change-request/change-request.workflow';
+export { complaintWorkflow } from './complaint/complaint.workflow';

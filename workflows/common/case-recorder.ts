@@ -11,6 +11,9 @@ const { commitCase } = proxyActivities<CaseActivities>({
 export interface CaseSnapshot {
   status: string;
   requesterId: string | null;
+  ownerId?: string | null;
+  priority?: string | null;
+  breached?: boolean | null;
   participants: string[];
   view: Record<string, unknown>;
   createdAt: string;

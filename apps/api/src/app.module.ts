@@ -8,9 +8,11 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { ChangeRequestsModule } from './change-requests/change-requests.module';
+import { ComplaintsModule } from './complaints/complaints.module';
 import { HealthModule } from './health/health.controller';
 import { MeModule } from './me/me.controller';
 import { NotificationsModule } from './notifications/notifications.controller';
+import { ReportsModule } from './reports/complaint-reports.controller';
 import { TasksModule } from './tasks/tasks.controller';
 
 @Module({})
@@ -32,6 +34,8 @@ export class AppModule {
         TasksModule,
         NotificationsModule,
         ChangeRequestsModule,
+        ComplaintsModule,
+        ReportsModule,
       ],
     };
   }

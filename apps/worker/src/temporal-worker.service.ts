@@ -3,6 +3,7 @@ import { DefaultLogger, LogLevel, NativeConnection, Runtime, Worker } from '@tem
 import { createLogger, StewardConfig } from '@steward/config';
 import { workflowBundleOptions } from '@steward/temporal';
 import { CaseActivitiesService } from './activities/case.activities';
+import { ComplaintActivitiesService } from './activities/complaint.activities';
 
 let runtimeInstalled = false;
 
@@ -27,6 +28,7 @@ export class TemporalWorkerService {
   constructor(
     private readonly config: StewardConfig,
     private readonly activities: CaseActivitiesService,
+    private readonly complaintActivities: ComplaintActivitiesService,
   ) {}
 
   /** Creates the worker (bundling workflow code) and connects it; `run()` then polls until shutdown. */
@@ -37,7 +39,7 @@ export class TemporalWorkerService {
       connection,
       namespace: this.config.TEMPORAL_NAMESPACE,
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-      activities: this.activities.toActivities(),
+      activities: { ...this.activities.toActivities(), ...this.complaintActivities.toActivities() },
       bundlerOptions: { webpackConfigHook: workflowBundleOptions().webpackConfigHook },
       workflowsPath: workflowBundleOptions().workflowsPath,
     });

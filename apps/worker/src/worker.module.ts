@@ -3,6 +3,7 @@ import { ConfigModule, StewardConfig } from '@steward/config';
 import { DirectoryModule } from '@steward/directory';
 import { PersistenceModule } from '@steward/persistence';
 import { CaseActivitiesService } from './activities/case.activities';
+import { ComplaintActivitiesService } from './activities/complaint.activities';
 import { TemporalWorkerService } from './temporal-worker.service';
 
 @Module({})
@@ -11,7 +12,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot({ migrate: false }), DirectoryModule],
-      providers: [CaseActivitiesService, TemporalWorkerService],
+      providers: [CaseActivitiesService, ComplaintActivitiesService, TemporalWorkerService],
       exports: [TemporalWorkerService],
     };
   }

@@ -44,6 +44,10 @@ export interface CaseCommit {
   version: number;
   status: string;
   requesterId: string | null;
+  /** Columns lists filter on; null where a case type has no such thing. */
+  ownerId?: string | null;
+  priority?: string | null;
+  breached?: boolean | null;
   participants: string[];
   view: Record<string, unknown>;
   createdAt: string;

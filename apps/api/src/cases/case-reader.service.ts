@@ -9,6 +9,9 @@ import { StewardException } from '../common/steward.exception';
 export interface CaseFilters {
   status?: string;
   requesterId?: string;
+  ownerId?: string;
+  priority?: string;
+  breached?: boolean;
 }
 
 /** Reads cases from the Postgres read model, which the workflows keep current. */
@@ -33,7 +36,15 @@ export class CaseReader {
     return row;
   }
 
-  async list(caseType: string, filters: CaseFilters, limit: number, cursor: string | undefined, user: DirectoryUser): Promise<Page<Record<string, unknown>>> {
+  /** A page of cases the caller may read (`everyone`: the case type is open to this caller's whole group). */
+  async list(
+    caseType: string,
+    filters: CaseFilters,
+    limit: number,
+    cursor: string | undefined,
+    user: DirectoryUser,
+    { everyone = false } = {},
+  ): Promise<Page<Record<string, unknown>>> {
     const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     const qb = this.dataSource
       .getRepository(CaseEntity)
@@ -42,9 +53,12 @@ export class CaseReader {
       .orderBy('c.created_at', 'DESC')
       .addOrderBy('c.id', 'DESC')
       .limit(limit + 1);
-    if (!this.access.hasOversight(user)) qb.andWhere(':userId = ANY(c.participants)', { userId: user.id });
+    if (!everyone && !this.access.hasOversight(user)) qb.andWhere(':userId = ANY(c.participants)', { userId: user.id });
     if (filters.status) qb.andWhere('c.status = :status', { status: filters.status });
     if (filters.requesterId) qb.andWhere('c.requester_id = :requesterId', { requesterId: filters.requesterId });
+    if (filters.ownerId) qb.andWhere('c.owner_id = :ownerId', { ownerId: filters.ownerId });
+    if (filters.priority) qb.andWhere('c.priority = :priority', { priority: filters.priority });
+    if (filters.breached !== undefined) qb.andWhere('COALESCE(c.breached, false) = :breached', { breached: filters.breached });
     if (after) qb.andWhere('(c.created_at, c.id) < (:at, :id)', { at: after[0], id: after[1] });
     const rows = await qb.getMany();
     const page = toPage(rows, limit, (r) => [r.createdAt.toISOString(), r.id]);

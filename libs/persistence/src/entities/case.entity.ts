@@ -18,6 +18,15 @@ export class CaseEntity {
   @Column({ name: 'requester_id', type: 'text', nullable: true })
   requesterId: string | null;
 
+  @Column({ name: 'owner_id', type: 'text', nullable: true })
+  ownerId: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  priority: string | null;
+
+  @Column({ type: 'boolean', nullable: true })
+  breached: boolean | null;
+
   /** Everyone with a part in the case; they may read it and its audit trail. */
   @Column({ type: 'text', array: true })
   participants: string[];

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DirectoryService, DirectoryUser } from '@steward/directory';
+import type { ComplaintActivities, EscalationRole } from '@steward/workflows/common/activities';
+
+type ComplaintOnly = Omit<ComplaintActivities, 'commitCase' | 'managersOf'>;
+
+/** Directory look-ups the complaint workflow needs: who owns a new complaint, who the ladder brings in. */
+@Injectable()
+export class ComplaintActivitiesService implements ComplaintOnly {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: DirectoryService,
+  ) {}
+
+  async pickComplaintOwner(team: string): Promise<string> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT u.id
+         FROM directory_users u
+         LEFT JOIN cases c ON c.owner_id = u.id AND c.case_type = 'complaint' AND c.status NOT IN ('resolved', 'closed')
+        WHERE u.team_id = $1 AND 'agent' = ANY(u.roles)
+        GROUP BY u.id
+        ORDER BY count(c.id), u.id
+        LIMIT 1`,
+      [team],
+    );
+    if (!rows[0]) throw new Error(`team ${team} has no agent to own the complaint`);
+    return rows[0].id;
+  }
+
+  async escalationTarget(ownerId: string, role: EscalationRole): Promise<string | null> {
+    const owner = await this.directory.findUser(ownerId);
+    if (!owner) return null;
+    const teamLead = await this.teamLeadOf(owner);
+    if (role === 'team_lead') return teamLead?.id ?? null;
+    const supervisor = await this.upTheLine(teamLead ?? owner, 'supervisor');
+    if (role === 'supervisor') return supervisor?.id ?? null;
+    return (await this.upTheLine(supervisor ?? teamLead ?? owner, 'manager'))?.id ?? null;
+  }
+
+  async compensationApprovers(excluded: string[]): Promise<string[]> {
+    return (await this.directory.usersWithRole('supervisor')).map((u) => u.id).filter((id) => !excluded.includes(id));
+  }
+
+  /** The lead of the owner's team; when the owner leads it, their manager. */
+  private async teamLeadOf(user: DirectoryUser): Promise<DirectoryUser | null> {
+    const team = user.team ? await this.directory.findTeam(user.team) : null;
+    const leadId = team?.leadId && team.leadId !== user.id ? team.leadId : user.managerId;
+    return leadId ? this.directory.findUser(leadId) : null;
+  }
+
+  /** The first person above `from` in the reporting line who has `role`. */
+  private async upTheLine(from: DirectoryUser, role: string): Promise<DirectoryUser | null> {
+    const seen = new Set<string>([from.id]);
+    let next = from.managerId ? await this.directory.findUser(from.managerId) : null;
+    while (next && !seen.has(next.id)) {
+      if (next.roles.includes(role)) return next;
+      seen.add(next.id);
+      next = next.managerId ? await this.directory.findUser(next.managerId) : null;
+    }
+    return null;
+  }
+
+  toActivities(): ComplaintOnly {
+    return {
+      pickComplaintOwner: this.pickComplaintOwner.bind(this),
+      escalationTarget: this.escalationTarget.bind(this),
+      compensationApprovers: this.compensationApprovers.bind(this),
+    };
+  }
+}

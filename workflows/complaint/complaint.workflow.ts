@@ -1,0 +1,622 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  CaseFailure,
+  complaintPriority,
+  ComplaintStatus,
+  ESCALATION_LEVELS,
+  finishClock,
+  instantAtSpent,
+  isRunning,
+  pauseClock,
+  Priority,
+  rebudgetClock,
+  resumeClock,
+  SERVICE_LEAD_ROLES,
+  SlaClock,
+  SlaClockName,
+  slaTargetsMs,
+  spentAt,
+  startClock,
+  SYSTEM_ACTOR,
+  WorkCalendar,
+} from '@steward/domain';
+import type { ComplaintActivities } from '../common/activities';
+import { ApprovalProcess, ApprovalState } from '../common/approval-process';
+import { CaseRecorder } from '../common/case-recorder';
+import {
+  Actor,
+  ComplaintCarried,
+  compensationDecisionUpdate,
+  ComplaintInput,
+  ComplaintState,
+  complaintStateQuery,
+  feedbackUpdate,
+  openedUpdate,
+  pauseUpdate,
+  priorityUpdate,
+  resolutionUpdate,
+  respondUpdate,
+  resumeUpdate,
+  transferUpdate,
+} from './definitions';
+
+const { pickComplaintOwner, escalationTarget, compensationApprovers, managersOf } = proxyActivities<ComplaintActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
+const CASE_TYPE = 'complaint';
+const SERVICE_TEAM = 'service';
+/** Continue as new well before Temporal's own limits: a long-lived complaint keeps a short history. */
+const HISTORY_LIMIT = 5000;
+
+const forbidden = (message: string) => ApplicationFailure.create({ type: CaseFailure.forbidden, message, nonRetryable: true });
+const conflict = (message: string) => ApplicationFailure.create({ type: CaseFailure.conflict, message, nonRetryable: true });
+const invalid = (message: string) => ApplicationFailure.create({ type: CaseFailure.invalid, message, nonRetryable: true });
+
+/**
+ * A customer complaint from intake to close. Three SLA clocks (first response, customer update, resolution)
+ * count working time of the priority's calendar; one timer waits for the next thing that can happen on any
+ * of them, and every event recomputes it. Breaches climb the escalation ladder of the SLA policy.
+ */
+export async function complaintWorkflow(input: ComplaintInput): Promise<ComplaintState> {
+  const c = new ComplaintCase(input);
+
+  setHandler(complaintStateQuery, () => c.state);
+  setHandler(openedUpdate, async () => {
+    await condition(() => c.opened);
+    return c.state;
+  });
+  setHandler(respondUpdate, async (a) => (c.respond(a.actorId, a.message), c.commit()), { validator: (a) => c.validateRespond(a) });
+  setHandler(transferUpdate, async (a) => (c.transfer(a.actorId, a.toUserId, a.reason), c.commit()), { validator: (a) => c.validateTransfer(a) });
+  setHandler(pauseUpdate, async (a) => (c.pause(a.actorId, a.reason), c.commit()), { validator: (a) => c.validatePause(a) });
+  setHandler(resumeUpdate, async (a) => (c.resume(a.actorId), c.commit()), { validator: (a) => c.validateResume(a) });
+  setHandler(priorityUpdate, async (a) => (c.changePriority(a.actorId, a.severity, a.reason), c.commit()), {
+    validator: (a) => c.validatePriority(a),
+  });
+  setHandler(
+    resolutionUpdate,
+    async (a) => {
+      await c.resolve(a.actorId, a.summary, a.compensation);
+      return c.commit();
+    },
+    { validator: (a) => c.validateResolution(a) },
+  );
+  setHandler(compensationDecisionUpdate, async (a) => (c.decideCompensation(a.actorId, a.decision, a.comment), c.commit()), {
+    validator: (a) => c.validateCompensationDecision(a),
+  });
+  setHandler(feedbackUpdate, async (a) => (c.feedback(a.actorId, a.satisfied, a.comment), c.commit()), { validator: (a) => c.validateFeedback(a) });
+
+  if (input.carried) c.opened = true;
+  else await c.open();
+
+  while (c.status !== 'closed') {
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
+      await allHandlersFinished();
+      await c.commit();
+      log.info('complaint continues as new', { caseId: input.caseId, historyLength: workflowInfo().historyLength });
+      return continueAsNew<typeof complaintWorkflow>({ ...input, carried: c.carry() });
+    }
+    const seen = c.changes;
+    const deadline = c.nextDeadline();
+    const woken =
+      deadline === null
+        ? await condition(() => c.status === 'closed' || c.changes !== seen)
+        : await condition(() => c.status === 'closed' || c.changes !== seen, Math.max(1, deadline - Date.now()));
+    if (!woken || (deadline !== null && Date.now() >= deadline)) await c.onTime();
+  }
+  await allHandlersFinished();
+  await c.commit();
+  return c.state;
+}
+
+class ComplaintCase {
+  readonly state: ComplaintState;
+  readonly recorder: CaseRecorder;
+  opened = false;
+  /** Bumped by every accepted action so the main loop recomputes its timer. */
+  changes = 0;
+  private approval: ApprovalProcess | null = null;
+  private approvalState: ApprovalState | null;
+  private readonly participants: Set<string>;
+
+  constructor(private readonly input: ComplaintInput) {
+    const now = Date.now();
+    const priority = complaintPriority(input.intake.severity, input.intake.customer.tier);
+    const targets = slaTargetsMs(input.policies, priority);
+    this.state = input.carried?.state ?? {
+      id: input.caseId,
+      workflowId: workflowInfo().workflowId,
+      status: 'open',
+      customer: input.intake.customer,
+      channel: input.intake.channel,
+      subject: input.intake.subject,
+      description: input.intake.description,
+      severity: input.intake.severity,
+      priority,
+      ownerId: '',
+      team: SERVICE_TEAM,
+      escalationLevel: 0,
+      clocks: { firstResponse: startClock(targets.firstResponse, now), update: null, resolution: startClock(targets.resolution, now) },
+      calendar: input.policies.priorities[priority].calendar,
+      calendarSpec: input.policies.calendars[input.policies.priorities[priority].calendar],
+      breached: false,
+      reopenCount: 0,
+      responses: [],
+      transfers: [],
+      pauses: [],
+      priorityChanges: [],
+      resolution: null,
+      compensationApproval: [],
+      feedback: [],
+      firstResponseAt: null,
+      resolvedAt: null,
+      closedAt: null,
+      createdBy: input.createdBy,
+      createdAt: new Date(now).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+    };
+    this.approvalState = input.carried?.approval ?? null;
+    this.participants = new Set(input.carried?.participants ?? [input.createdBy]);
+    this.recorder = new CaseRecorder(
+      CASE_TYPE,
+      input.caseId,
+      () => ({
+        status: this.state.status,
+        requesterId: this.state.createdBy,
+        ownerId: this.state.ownerId,
+        priority: this.state.priority,
+        breached: this.state.breached,
+        participants: [...this.participants],
+        view: this.state as unknown as Record<string, unknown>,
+        createdAt: this.state.createdAt,
+        updatedAt: this.state.updatedAt,
+      }),
+      input.carried?.recorder,
+    );
+    if (this.approvalState) this.approval = this.makeApproval(this.approvalState);
+  }
+
+  get status(): ComplaintStatus {
+    return this.state.status;
+  }
+
+  private get calendar(): WorkCalendar {
+    return WorkCalendar.from(this.state.calendarSpec);
+  }
+
+  private get title(): string {
+    return `complaint "${this.state.subject}" (${this.state.priority}, ${this.state.customer.name})`;
+  }
+
+  carry(): ComplaintCarried {
+    return { state: this.state, recorder: this.recorder.state, approval: this.approvalState, participants: [...this.participants] };
+  }
+
+  async commit(): Promise<ComplaintState> {
+    await this.recorder.flush();
+    return this.state;
+  }
+
+  private touch(): void {
+    this.changes += 1;
+    this.state.updatedAt = new Date().toISOString();
+  }
+
+  private setStatus(to: ComplaintStatus, actorId: string, action: string, data: Record<string, unknown> = {}): void {
+    const from = this.state.status;
+    this.state.status = to;
+    this.touch();
+    this.recorder.audit({ actorId, action, fromStatus: from, toStatus: to, data });
+  }
+
+  private record(actorId: string, action: string, data: Record<string, unknown> = {}): void {
+    this.touch();
+    this.recorder.audit({ actorId, action, fromStatus: this.state.status, toStatus: this.state.status, data });
+  }
+
+  private get cycle(): number {
+    return this.state.reopenCount;
+  }
+
+  private respondTaskKey(): string {
+    return `c${this.cycle}:handle`;
+  }
+
+  private openHandlingTask(): void {
+    const target = instantAtSpent(this.state.clocks.firstResponse, this.calendar, this.state.clocks.firstResponse.budgetMs);
+    const due = this.state.firstResponseAt ? instantAtSpent(this.state.clocks.resolution, this.calendar, this.state.clocks.resolution.budgetMs) : target;
+    this.recorder.openTask({
+      key: `${this.respondTaskKey()}:${this.state.ownerId}`,
+      assigneeId: this.state.ownerId,
+      kind: 'respond_complaint',
+      title: `${this.state.firstResponseAt ? 'Resolve' : 'Respond to'} ${this.title}`,
+      dueAt: due === null ? null : new Date(due).toISOString(),
+    });
+  }
+
+  async open(): Promise<void> {
+    this.state.ownerId = await pickComplaintOwner(SERVICE_TEAM);
+    this.participants.add(this.state.ownerId);
+    this.recorder.audit({
+      actorId: this.state.createdBy,
+      action: 'complaint_opened',
+      fromStatus: null,
+      toStatus: 'open',
+      data: { ...this.input.intake, priority: this.state.priority, ownerId: this.state.ownerId, calendar: this.state.calendar },
+    });
+    this.openHandlingTask();
+    this.recorder.notify(this.state.ownerId, 'complaint_assigned', `You own ${this.title}: first response due by SLA`);
+    await this.recorder.flush();
+    this.opened = true;
+  }
+
+  // --- who may act ---------------------------------------------------------------------------------------
+
+  private isLead(a: Actor): boolean {
+    return a.roles.some((r) => SERVICE_LEAD_ROLES.includes(r));
+  }
+
+  private assertOwner(a: Actor, what: string): void {
+    if (a.actorId !== this.state.ownerId) throw forbidden(`only the owner (${this.state.ownerId}) may ${what}`);
+  }
+
+  private assertOwnerOrLead(a: Actor, what: string): void {
+    if (a.actorId !== this.state.ownerId && !this.isLead(a)) throw forbidden(`only the owner, a team lead or a supervisor may ${what}`);
+  }
+
+  private assertStatus(allowed: ComplaintStatus[], what: string): void {
+    if (!allowed.includes(this.state.status)) throw conflict(`cannot ${what} while the complaint is ${this.state.status}`);
+  }
+
+  // --- responses -----------------------------------------------------------------------------------------
+
+  validateRespond(a: Actor): void {
+    this.assertOwner(a, 'respond');
+    this.assertStatus(['open', 'in_progress', 'awaiting_customer'], 'respond');
+  }
+
+  respond(actorId: string, message: string): void {
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    const cal = this.calendar;
+    const clocks = this.state.clocks;
+    const paused = this.state.status === 'awaiting_customer';
+    if (!this.state.firstResponseAt) {
+      this.state.firstResponseAt = at;
+      clocks.firstResponse = finishClock(clocks.firstResponse, cal, now);
+      this.recorder.closeTasksWithPrefix(`c${this.cycle}:esc:firstResponse`, 'responded');
+      this.state.responses.push({ by: actorId, message, at, kind: 'first_response' });
+      clocks.update = this.newUpdateClock(now, paused);
+      const met = clocks.firstResponse.breachedAt === null;
+      this.setStatus(paused ? 'awaiting_customer' : 'in_progress', actorId, 'first_response', { message, slaMet: met });
+      // The handling task stays open: it now asks for the resolution.
+      this.recorder.closeTask(`${this.respondTaskKey()}:${this.state.ownerId}`, 'responded');
+      this.openHandlingTask();
+      return;
+    }
+    if (clocks.update) clocks.update = finishClock(clocks.update, cal, now);
+    clocks.update = this.newUpdateClock(now, paused);
+    this.state.responses.push({ by: actorId, message, at, kind: 'update' });
+    this.record(actorId, 'customer_update', { message });
+  }
+
+  private newUpdateClock(nowMs: number, paused: boolean): SlaClock {
+    const clock = startClock(slaTargetsMs(this.input.policies, this.state.priority).update, nowMs);
+    return paused ? pauseClock(clock, this.calendar, nowMs) : clock;
+  }
+
+  // --- transfer, pause, priority --------------------------------------------------------------------------
+
+  validateTransfer(a: Actor & { toUserId: string }): void {
+    this.assertOwnerOrLead(a, 'transfer this complaint');
+    this.assertStatus(['open', 'in_progress', 'awaiting_customer', 'pending_compensation_approval'], 'transfer');
+    if (a.toUserId === this.state.ownerId) throw invalid(`${a.toUserId} already owns this complaint`);
+  }
+
+  transfer(actorId: string, toUserId: string, reason: string): void {
+    const from = this.state.ownerId;
+    this.recorder.closeTask(`${this.respondTaskKey()}:${from}`, 'transferred');
+    this.state.ownerId = toUserId;
+    this.participants.add(toUserId);
+    this.state.transfers.push({ from, to: toUserId, by: actorId, reason, at: new Date().toISOString() });
+    if (this.state.status !== 'resolved') this.openHandlingTask();
+    this.record(actorId, 'complaint_transferred', { from, to: toUserId, reason });
+    this.recorder.notify(toUserId, 'complaint_assigned', `${this.title} was transferred to you by ${actorId}: ${reason}`);
+    if (from !== actorId) this.recorder.notify(from, 'complaint_transferred', `${this.title} was transferred to ${toUserId}: ${reason}`);
+  }
+
+  validatePause(a: Actor): void {
+    this.assertOwnerOrLead(a, 'pause the SLA clocks');
+    this.assertStatus(['in_progress'], 'pause');
+  }
+
+  pause(actorId: string, reason: string): void {
+    const now = Date.now();
+    const cal = this.calendar;
+    this.forEachClock((clock) => pauseClock(clock, cal, now));
+    this.state.pauses.push({ by: actorId, reason, at: new Date(now).toISOString(), resumedAt: null });
+    this.setStatus('awaiting_customer', actorId, 'sla_paused', { reason });
+  }
+
+  validateResume(a: Actor): void {
+    this.assertOwnerOrLead(a, 'resume the SLA clocks');
+    this.assertStatus(['awaiting_customer'], 'resume');
+  }
+
+  resume(actorId: string): void {
+    const now = Date.now();
+    this.forEachClock((clock) => resumeClock(clock, now));
+    const open = this.state.pauses[this.state.pauses.length - 1];
+    if (open && !open.resumedAt) open.resumedAt = new Date(now).toISOString();
+    this.setStatus('in_progress', actorId, 'sla_resumed');
+  }
+
+  validatePriority(a: Actor): void {
+    this.assertOwnerOrLead(a, 'change the priority');
+    this.assertStatus(['open', 'in_progress', 'awaiting_customer', 'pending_compensation_approval'], 'change the priority');
+  }
+
+  /** New severity, new priority: targets come from the new policy, keeping the working time already spent. */
+  changePriority(actorId: string, severity: ComplaintState['severity'], reason: string): void {
+    const now = Date.now();
+    const from = this.state.priority;
+    const to = complaintPriority(severity, this.state.customer.tier);
+    const oldCal = this.calendar;
+    this.state.severity = severity;
+    this.state.priority = to;
+    this.state.calendar = this.input.policies.priorities[to].calendar;
+    this.state.calendarSpec = this.input.policies.calendars[this.state.calendar];
+    const targets = slaTargetsMs(this.input.policies, to);
+    const clocks = this.state.clocks;
+    clocks.firstResponse = rebudgetClock(clocks.firstResponse, oldCal, targets.firstResponse, now);
+    clocks.resolution = rebudgetClock(clocks.resolution, oldCal, targets.resolution, now);
+    if (clocks.update) clocks.update = rebudgetClock(clocks.update, oldCal, targets.update, now);
+    this.state.priorityChanges.push({ from, to, severity, by: actorId, reason, at: new Date(now).toISOString() });
+    this.record(actorId, 'priority_changed', { from, to, severity, reason });
+    if (from !== to) this.recorder.notify(this.state.ownerId, 'priority_changed', `${this.title} is now ${to} (was ${from}): ${reason}`);
+  }
+
+  private forEachClock(change: (clock: SlaClock) => SlaClock): void {
+    const clocks = this.state.clocks;
+    clocks.firstResponse = change(clocks.firstResponse);
+    clocks.resolution = change(clocks.resolution);
+    if (clocks.update) clocks.update = change(clocks.update);
+  }
+
+  // --- resolution and compensation ------------------------------------------------------------------------
+
+  validateResolution(a: Actor): void {
+    this.assertOwner(a, 'resolve');
+    this.assertStatus(['open', 'in_progress'], 'resolve');
+  }
+
+  async resolve(actorId: string, summary: string, compensation: { amount: number; currency: string } | null): Promise<void> {
+    const needsApproval = compensation !== null && compensation.amount > this.input.compensationThreshold;
+    // Directory read first: nothing changes if it fails.
+    const approvers = needsApproval ? await compensationApprovers([this.state.ownerId, actorId]) : [];
+    if (needsApproval && approvers.length === 0) throw invalid('no supervisor can approve this compensation (segregation of duties)');
+    this.state.resolution = {
+      summary,
+      by: actorId,
+      at: new Date().toISOString(),
+      compensation: compensation && { ...compensation, status: needsApproval ? 'pending' : 'not_required' },
+    };
+    if (!this.state.firstResponseAt) this.respond(actorId, summary);
+    if (!needsApproval) {
+      this.markResolved(actorId, 'complaint_resolved', { summary, compensation });
+      return;
+    }
+    this.approval = ApprovalProcess.create(
+      this.recorder,
+      {
+        taskKind: 'approve_compensation',
+        title: `compensation of ${compensation!.amount} ${compensation!.currency} for ${this.title}`,
+        excluded: [this.state.ownerId, actorId],
+        round: this.state.compensationApproval.length + 1,
+        status: 'pending_compensation_approval',
+      },
+      this.input.approvalPolicy,
+      [{ name: 'supervisor', rule: 'any', approvers }],
+    );
+    this.approvalState = this.approval.state;
+    approvers.forEach((u) => this.participants.add(u));
+    this.setStatus('pending_compensation_approval', actorId, 'compensation_requested', { summary, compensation, threshold: this.input.compensationThreshold });
+    this.approval.start();
+  }
+
+  private makeApproval(state: ApprovalState): ApprovalProcess {
+    const compensation = this.state.resolution?.compensation;
+    return new ApprovalProcess(
+      this.recorder,
+      {
+        taskKind: 'approve_compensation',
+        title: `compensation of ${compensation?.amount} ${compensation?.currency} for ${this.title}`,
+        excluded: [this.state.ownerId, this.state.resolution?.by ?? ''],
+        round: this.state.compensationApproval.length + 1,
+        status: 'pending_compensation_approval',
+      },
+      this.input.approvalPolicy,
+      state,
+    );
+  }
+
+  validateCompensationDecision(a: Actor): void {
+    if (this.state.status !== 'pending_compensation_approval' || !this.approval) {
+      if (!a.roles.includes('supervisor')) throw forbidden('only a supervisor may decide on compensation');
+      throw conflict(`no compensation is waiting for approval (status ${this.state.status})`);
+    }
+    this.approval.validateDecision(a.actorId);
+  }
+
+  decideCompensation(actorId: string, decision: 'approve' | 'reject', comment: string | null): void {
+    const approval = this.approval!;
+    const outcome = approval.decide(actorId, decision, comment);
+    this.touch();
+    if (outcome === 'pending') return;
+    this.state.compensationApproval.push(...approval.levels);
+    this.approval = null;
+    this.approvalState = null;
+    const compensation = this.state.resolution!.compensation!;
+    if (outcome === 'approved') {
+      compensation.status = 'approved';
+      this.markResolved(actorId, 'compensation_approved', { comment, compensation });
+      return;
+    }
+    compensation.status = 'rejected';
+    this.setStatus('in_progress', actorId, 'compensation_rejected', { comment, compensation });
+    this.recorder.notify(this.state.ownerId, 'compensation_rejected', `Compensation for ${this.title} was rejected: ${comment ?? ''}`);
+  }
+
+  private markResolved(actorId: string, action: string, data: Record<string, unknown>): void {
+    const now = Date.now();
+    const cal = this.calendar;
+    const clocks = this.state.clocks;
+    clocks.resolution = finishClock(clocks.resolution, cal, now);
+    if (clocks.update) clocks.update = finishClock(clocks.update, cal, now);
+    this.state.resolvedAt = new Date(now).toISOString();
+    this.recorder.closeTasksWithPrefix(`c${this.cycle}:`, 'resolved');
+    this.setStatus('resolved', actorId, action, data);
+    this.recorder.openTask({
+      key: `c${this.cycle}:feedback`,
+      assigneeId: this.state.ownerId,
+      kind: 'collect_feedback',
+      title: `Ask the customer whether ${this.title} is resolved`,
+      dueAt: null,
+    });
+  }
+
+  // --- feedback --------------------------------------------------------------------------------------------
+
+  validateFeedback(a: Actor): void {
+    if (a.actorId !== this.state.ownerId && !this.isLead(a) && !a.roles.includes('agent')) {
+      throw forbidden('only service staff may record customer feedback');
+    }
+    this.assertStatus(['resolved'], 'record feedback');
+  }
+
+  feedback(actorId: string, satisfied: boolean, comment: string | null): void {
+    const now = Date.now();
+    this.state.feedback.push({ satisfied, comment, by: actorId, at: new Date(now).toISOString() });
+    this.recorder.closeTask(`c${this.cycle}:feedback`, satisfied ? 'satisfied' : 'unsatisfied');
+    if (satisfied) {
+      this.state.closedAt = new Date(now).toISOString();
+      this.setStatus('closed', actorId, 'complaint_closed', { comment });
+      return;
+    }
+    // Reopened: a new cycle with fresh resolution and update clocks; the first response stays as it was.
+    this.state.reopenCount += 1;
+    const targets = slaTargetsMs(this.input.policies, this.state.priority);
+    this.state.clocks.resolution = startClock(targets.resolution, now);
+    this.state.clocks.update = startClock(targets.update, now);
+    this.state.resolution = null;
+    this.state.resolvedAt = null;
+    this.setStatus('in_progress', actorId, 'complaint_reopened', { comment, reopenCount: this.state.reopenCount });
+    this.openHandlingTask();
+    this.recorder.notify(this.state.ownerId, 'complaint_reopened', `The customer is not satisfied: ${this.title} is reopened`);
+  }
+
+  // --- timers ----------------------------------------------------------------------------------------------
+
+  /** The next instant anything can happen: a ladder step or a breach on a running clock, or an approval timer. */
+  nextDeadline(): number | null {
+    const cal = this.calendar;
+    const due: number[] = [];
+    for (const [name, clock] of this.runningClocks()) {
+      if (!clock.breachedAt) due.push(instantAtSpent(clock, cal, clock.budgetMs)!);
+      const step = name === 'update' ? undefined : this.input.policies.escalation[clock.fired];
+      if (step) due.push(instantAtSpent(clock, cal, step.at * clock.budgetMs)!);
+    }
+    const approval = this.state.status === 'pending_compensation_approval' ? this.approval?.nextDeadline() : null;
+    if (approval) due.push(approval);
+    return due.length ? Math.min(...due) : null;
+  }
+
+  private runningClocks(): [SlaClockName, SlaClock][] {
+    const c = this.state.clocks;
+    return ([['firstResponse', c.firstResponse], ['update', c.update], ['resolution', c.resolution]] as const)
+      .filter((e): e is [SlaClockName, SlaClock] => e[1] !== null && isRunning(e[1]));
+  }
+
+  async onTime(): Promise<void> {
+    const now = Date.now();
+    const cal = this.calendar;
+    for (const [name] of this.runningClocks()) {
+      const clock = () => this.state.clocks[name]!;
+      if (!clock().breachedAt && spentAt(clock(), cal, now) >= clock().budgetMs) this.breach(name, instantAtSpent(clock(), cal, clock().budgetMs)!);
+      if (name === 'update') continue;
+      for (let step = this.input.policies.escalation[clock().fired]; step; step = this.input.policies.escalation[clock().fired]) {
+        if (spentAt(clock(), cal, now) < step.at * clock().budgetMs) break;
+        const index = clock().fired;
+        this.state.clocks[name] = { ...clock(), fired: index + 1 };
+        await this.takeStep(name, index);
+        // The owner may have responded while the directory was read: that clock is done, stop climbing.
+        if (!isRunning(clock())) break;
+      }
+    }
+    if (this.state.status === 'pending_compensation_approval' && this.approval) {
+      this.approval.remindIfDue(now);
+      if (this.approval.escalationIsDue(now)) {
+        const stalled = this.approval.stalledApprovers();
+        const managers = stalled.length ? await managersOf(stalled) : {};
+        if (this.approval?.escalationIsDue(Date.now())) this.approval.escalate(managers);
+        this.approval?.approvers.forEach((u) => this.participants.add(u));
+      }
+    }
+    await this.recorder.flush();
+  }
+
+  private breach(name: SlaClockName, atMs: number): void {
+    const at = new Date(atMs).toISOString();
+    this.state.clocks[name] = { ...this.state.clocks[name]!, breachedAt: at };
+    this.state.breached = true;
+    this.record(SYSTEM_ACTOR, 'sla_breached', { clock: name, priority: this.state.priority, breachedAt: at });
+    if (name === 'update') {
+      this.recorder.notify(this.state.ownerId, 'sla_breached', `The customer of ${this.title} is overdue for an update`);
+    }
+  }
+
+  /**
+   * One rung of the escalation ladder: `warn` tells someone, `escalate` also gives them a task and raises
+   * the case's escalation level. The owner is the case's; the rungs above come from the directory.
+   */
+  private async takeStep(clock: SlaClockName, index: number): Promise<void> {
+    const step = this.input.policies.escalation[index];
+    const pct = `${Math.round(step.at * 100)}%`;
+    const data = { clock, at: step.at, action: step.action, to: step.to, priority: this.state.priority };
+    const userId = step.to === 'owner' ? this.state.ownerId : await escalationTarget(this.state.ownerId, step.to);
+    if (!userId) {
+      this.record(SYSTEM_ACTOR, 'sla_escalation_skipped', { ...data, reason: `no ${step.to} above ${this.state.ownerId}` });
+      return;
+    }
+    this.participants.add(userId);
+    if (step.action === 'warn') {
+      this.recorder.notify(userId, 'sla_warning', `${pct} of the ${clockLabel(clock)} target of ${this.title} is spent`);
+      this.record(SYSTEM_ACTOR, 'sla_warning', { ...data, userId });
+      return;
+    }
+    if (step.to !== 'owner') this.state.escalationLevel = Math.max(this.state.escalationLevel, ESCALATION_LEVELS[step.to]);
+    this.recorder.openTask({
+      key: `c${this.cycle}:esc:${clock}:${index}:${userId}`,
+      assigneeId: userId,
+      kind: 'complaint_escalation',
+      title: `Escalated (${clockLabel(clock)} at ${pct}): ${this.title}, owner ${this.state.ownerId}`,
+      dueAt: null,
+    });
+    this.recorder.notify(userId, 'sla_escalation', `${this.title} is escalated to you: ${clockLabel(clock)} at ${pct} of target`);
+    this.record(SYSTEM_ACTOR, 'sla_escalated', { ...data, userId, escalationLevel: this.state.escalationLevel });
+  }
+}
+
+function clockLabel(clock: SlaClockName): string {
+  return clock === 'firstResponse' ? 'first-response' : clock;
+}
