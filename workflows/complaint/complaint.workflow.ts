@@ -17,7 +17,6 @@ import {
   instantAtSpent,
   isRunning,
   pauseClock,
-  Priority,
   rebudgetClock,
   resumeClock,
   SERVICE_LEAD_ROLES,
