@@ -33,6 +33,9 @@ describe('complaint lifecycle over HTTP', () => {
     expect(responded.body.status).toBe('in_progress');
     expect(responded.body.sla.firstResponse.status).toBe('met');
     expect(responded.body.sla.update.status).toBe('running');
+    // The owner's task moves on from responding to resolving.
+    const afterResponse = (await s.http.get('/tasks').set(s.as(owner)).expect(200)).body.filter((t: { caseId: string }) => t.caseId === id);
+    expect(afterResponse).toEqual([expect.objectContaining({ kind: 'respond_complaint', title: expect.stringMatching(/^Resolve /) })]);
 
     const paused = await s.http.post(`/complaints/${id}/pause`).set(s.as(owner)).send({ reason: 'waiting for the bank statement' }).expect(200);
     expect(paused.body.status).toBe('awaiting_customer');
@@ -45,6 +48,7 @@ describe('complaint lifecycle over HTTP', () => {
 
     const closed = await s.http.post(`/complaints/${id}/feedback`).set(s.as(owner)).send({ satisfied: true, comment: 'thanks' }).expect(200);
     expect(closed.body.status).toBe('closed');
+    expect((await s.http.get('/tasks').set(s.as(owner)).expect(200)).body.filter((t: { caseId: string }) => t.caseId === id)).toEqual([]);
 
     const audit = await s.http.get(`/complaints/${id}/audit`).set(s.as(owner)).expect(200);
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual([

@@ -227,15 +227,19 @@ class ComplaintCase {
     return this.state.reopenCount;
   }
 
-  private respondTaskKey(): string {
-    return `c${this.cycle}:handle`;
+  /**
+   * The owner's task: respond, then resolve. A task key is used once, so it names the cycle, the owner
+   * (by transfer count: a complaint may come back to an earlier owner) and the phase.
+   */
+  private handlingTaskKey(): string {
+    return `c${this.cycle}:t${this.state.transfers.length}:${this.state.firstResponseAt ? 'resolve' : 'respond'}`;
   }
 
   private openHandlingTask(): void {
-    const target = instantAtSpent(this.state.clocks.firstResponse, this.calendar, this.state.clocks.firstResponse.budgetMs);
-    const due = this.state.firstResponseAt ? instantAtSpent(this.state.clocks.resolution, this.calendar, this.state.clocks.resolution.budgetMs) : target;
+    const clock = this.state.firstResponseAt ? this.state.clocks.resolution : this.state.clocks.firstResponse;
+    const due = instantAtSpent(clock, this.calendar, clock.budgetMs);
     this.recorder.openTask({
-      key: `${this.respondTaskKey()}:${this.state.ownerId}`,
+      key: this.handlingTaskKey(),
       assigneeId: this.state.ownerId,
       kind: 'respond_complaint',
       title: `${this.state.firstResponseAt ? 'Resolve' : 'Respond to'} ${this.title}`,
@@ -291,6 +295,7 @@ class ComplaintCase {
     const clocks = this.state.clocks;
     const paused = this.state.status === 'awaiting_customer';
     if (!this.state.firstResponseAt) {
+      this.recorder.closeTask(this.handlingTaskKey(), 'responded');
       this.state.firstResponseAt = at;
       clocks.firstResponse = finishClock(clocks.firstResponse, cal, now);
       this.recorder.closeTasksWithPrefix(`c${this.cycle}:esc:firstResponse`, 'responded');
@@ -298,8 +303,6 @@ class ComplaintCase {
       clocks.update = this.newUpdateClock(now, paused);
       const met = clocks.firstResponse.breachedAt === null;
       this.setStatus(paused ? 'awaiting_customer' : 'in_progress', actorId, 'first_response', { message, slaMet: met });
-      // The handling task stays open: it now asks for the resolution.
-      this.recorder.closeTask(`${this.respondTaskKey()}:${this.state.ownerId}`, 'responded');
       this.openHandlingTask();
       return;
     }
@@ -324,11 +327,11 @@ class ComplaintCase {
 
   transfer(actorId: string, toUserId: string, reason: string): void {
     const from = this.state.ownerId;
-    this.recorder.closeTask(`${this.respondTaskKey()}:${from}`, 'transferred');
+    this.recorder.closeTask(this.handlingTaskKey(), 'transferred');
     this.state.ownerId = toUserId;
     this.participants.add(toUserId);
     this.state.transfers.push({ from, to: toUserId, by: actorId, reason, at: new Date().toISOString() });
-    if (this.state.status !== 'resolved') this.openHandlingTask();
+    this.openHandlingTask();
     this.record(actorId, 'complaint_transferred', { from, to: toUserId, reason });
     this.recorder.notify(toUserId, 'complaint_assigned', `${this.title} was transferred to you by ${actorId}: ${reason}`);
     if (from !== actorId) this.recorder.notify(from, 'complaint_transferred', `${this.title} was transferred to ${toUserId}: ${reason}`);
@@ -533,7 +536,7 @@ class ComplaintCase {
     for (const [name, clock] of this.runningClocks()) {
       if (!clock.breachedAt) due.push(instantAtSpent(clock, cal, clock.budgetMs)!);
       const step = name === 'update' ? undefined : this.input.policies.escalation[clock.fired];
-      if (step) due.push(instantAtSpent(clock, cal, step.at * clock.budgetMs)!);
+      if (step) due.push(instantAtSpent(clock, cal, stepThreshold(step.at, clock))!);
     }
     const approval = this.state.status === 'pending_compensation_approval' ? this.approval?.nextDeadline() : null;
     if (approval) due.push(approval);
@@ -551,10 +554,12 @@ class ComplaintCase {
     const cal = this.calendar;
     for (const [name] of this.runningClocks()) {
       const clock = () => this.state.clocks[name]!;
+      // An action may have finished this clock while an earlier step read the directory.
+      if (!isRunning(clock())) continue;
       if (!clock().breachedAt && spentAt(clock(), cal, now) >= clock().budgetMs) this.breach(name, instantAtSpent(clock(), cal, clock().budgetMs)!);
       if (name === 'update') continue;
       for (let step = this.input.policies.escalation[clock().fired]; step; step = this.input.policies.escalation[clock().fired]) {
-        if (spentAt(clock(), cal, now) < step.at * clock().budgetMs) break;
+        if (spentAt(clock(), cal, now) < stepThreshold(step.at, clock())) break;
         const index = clock().fired;
         this.state.clocks[name] = { ...clock(), fired: index + 1 };
         await this.takeStep(name, index);
@@ -614,6 +619,11 @@ class ComplaintCase {
     this.recorder.notify(userId, 'sla_escalation', `${this.title} is escalated to you: ${clockLabel(clock)} at ${pct} of target`);
     this.record(SYSTEM_ACTOR, 'sla_escalated', { ...data, userId, escalationLevel: this.state.escalationLevel });
   }
+}
+
+/** Working time at which a ladder rung is due; whole milliseconds, so the timer and the check agree. */
+function stepThreshold(at: number, clock: SlaClock): number {
+  return Math.ceil(at * clock.budgetMs);
 }
 
 function clockLabel(clock: SlaClockName): string {
