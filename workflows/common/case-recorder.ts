@@ -8,17 +8,11 @@ const { commitCase } = proxyActivities<CaseActivities>({
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
 
-export interface CaseSnapshot {
-  status: string;
-  requesterId: string | null;
-  ownerId?: string | null;
-  priority?: string | null;
-  breached?: boolean | null;
-  participants: string[];
-  view: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The case as the workflow sees it now: what each commit writes to the read model. */
+export type CaseSnapshot = Pick<
+  CaseCommit,
+  'status' | 'requesterId' | 'ownerId' | 'priority' | 'breached' | 'participants' | 'view' | 'createdAt' | 'updatedAt'
+>;
 
 /** Carried across continue-as-new so keys and versions keep increasing. */
 export interface RecorderState {
