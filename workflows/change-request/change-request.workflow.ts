@@ -46,7 +46,8 @@ const { planChangeApprovals, managersOf } = proxyActivities<ChangeRequestActivit
 const CASE_TYPE = 'change_request';
 const forbidden = (message: string) => ApplicationFailure.create({ type: CaseFailure.forbidden, message, nonRetryable: true });
 const conflict = (message: string) => ApplicationFailure.create({ type: CaseFailure.conflict, message, nonRetryable: true });
-const invalid = (message: string) => ApplicationFailure.create({ type: CaseFailure.invalid, message, nonRetryable: true });
+const invalid = (field: string, message: string) =>
+  ApplicationFailure.create({ type: CaseFailure.invalid, message, details: [{ field }], nonRetryable: true });
 
 /**
  * A change request from submission to close: risk picks the approval route, approvers decide (reminded and
@@ -317,9 +318,9 @@ class ChangeRequestCase {
     if (actorId !== this.requesterId) throw forbidden('only the requester may revise this change');
     if (this.status !== 'changes_requested') throw conflict(`revisions are accepted only while changes are requested (status ${this.status})`);
     const next = { ...this.submission, ...changes };
-    if (Date.parse(next.plannedEnd) <= Date.parse(next.plannedStart)) throw invalid('plannedEnd must be after plannedStart');
+    if (Date.parse(next.plannedEnd) <= Date.parse(next.plannedStart)) throw invalid('plannedEnd', 'plannedEnd must be after plannedStart');
     const problem = routingError(next.type, riskLevel(next.probability, next.impact));
-    if (problem) throw invalid('type standard is allowed only for very_low or low risk');
+    if (problem) throw invalid('type', 'type standard is allowed only for very_low or low risk');
   }
 
   async revise(actorId: string, changes: Partial<ChangeSubmission>): Promise<void> {

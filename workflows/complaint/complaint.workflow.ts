@@ -60,7 +60,8 @@ const HISTORY_LIMIT = 5000;
 
 const forbidden = (message: string) => ApplicationFailure.create({ type: CaseFailure.forbidden, message, nonRetryable: true });
 const conflict = (message: string) => ApplicationFailure.create({ type: CaseFailure.conflict, message, nonRetryable: true });
-const invalid = (message: string) => ApplicationFailure.create({ type: CaseFailure.invalid, message, nonRetryable: true });
+const invalid = (field: string, message: string) =>
+  ApplicationFailure.create({ type: CaseFailure.invalid, message, details: [{ field }], nonRetryable: true });
 
 /**
  * A customer complaint from intake to close. Three SLA clocks (first response, customer update, resolution)
@@ -156,6 +157,7 @@ class ComplaintCase {
       priorityChanges: [],
       resolution: null,
       compensationApproval: [],
+      compensationExcluded: [],
       feedback: [],
       firstResponseAt: null,
       resolvedAt: null,
@@ -322,7 +324,7 @@ class ComplaintCase {
   validateTransfer(a: Actor & { toUserId: string }): void {
     this.assertOwnerOrLead(a, 'transfer this complaint');
     this.assertStatus(['open', 'in_progress', 'awaiting_customer', 'pending_compensation_approval'], 'transfer');
-    if (a.toUserId === this.state.ownerId) throw invalid(`${a.toUserId} already owns this complaint`);
+    if (a.toUserId === this.state.ownerId) throw invalid('toUserId', `${a.toUserId} already owns this complaint`);
   }
 
   transfer(actorId: string, toUserId: string, reason: string): void {
@@ -406,7 +408,7 @@ class ComplaintCase {
     const needsApproval = compensation !== null && compensation.amount > this.input.compensationThreshold;
     // Directory read first: nothing changes if it fails.
     const approvers = needsApproval ? await compensationApprovers([this.state.ownerId, actorId]) : [];
-    if (needsApproval && approvers.length === 0) throw invalid('no supervisor can approve this compensation (segregation of duties)');
+    if (needsApproval && approvers.length === 0) throw conflict('no supervisor can approve this compensation (segregation of duties)');
     this.state.resolution = {
       summary,
       by: actorId,
@@ -418,12 +420,13 @@ class ComplaintCase {
       this.markResolved(actorId, 'complaint_resolved', { summary, compensation });
       return;
     }
+    this.state.compensationExcluded = [this.state.ownerId, actorId];
     this.approval = ApprovalProcess.create(
       this.recorder,
       {
         taskKind: 'approve_compensation',
         title: `compensation of ${compensation!.amount} ${compensation!.currency} for ${this.title}`,
-        excluded: [this.state.ownerId, actorId],
+        excluded: this.state.compensationExcluded,
         round: this.state.compensationApproval.length + 1,
         status: 'pending_compensation_approval',
       },
@@ -443,7 +446,7 @@ class ComplaintCase {
       {
         taskKind: 'approve_compensation',
         title: `compensation of ${compensation?.amount} ${compensation?.currency} for ${this.title}`,
-        excluded: [this.state.ownerId, this.state.resolution?.by ?? ''],
+        excluded: this.state.compensationExcluded,
         round: this.state.compensationApproval.length + 1,
         status: 'pending_compensation_approval',
       },
@@ -453,6 +456,8 @@ class ComplaintCase {
   }
 
   validateCompensationDecision(a: Actor): void {
+    // Whoever owns the complaint now, not only who owned it when approval was asked (it may have moved since).
+    if (a.actorId === this.state.ownerId) throw forbidden('segregation of duties: the owner of a complaint cannot decide on its compensation');
     if (this.state.status !== 'pending_compensation_approval' || !this.approval) {
       if (!a.roles.includes('supervisor')) throw forbidden('only a supervisor may decide on compensation');
       throw conflict(`no compensation is waiting for approval (status ${this.state.status})`);

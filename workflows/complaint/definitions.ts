@@ -54,6 +54,8 @@ export interface ComplaintState {
   priorityChanges: { from: Priority; to: Priority; severity: ComplaintIntake['severity']; by: string; reason: string; at: string }[];
   resolution: { summary: string; by: string; at: string; compensation: (Compensation & { status: 'not_required' | 'pending' | 'approved' | 'rejected' }) | null } | null;
   compensationApproval: ApprovalLevel[];
+  /** Who may not decide on the pending compensation: its owner and resolver when it was asked for. */
+  compensationExcluded: string[];
   feedback: { satisfied: boolean; comment: string | null; by: string; at: string }[];
   firstResponseAt: string | null;
   resolvedAt: string | null;

@@ -9,7 +9,8 @@ import { createValidationPipe } from './common/validation';
 
 /** Builds the API application; main.ts listens on it, e2e tests drive it in-process. */
 export async function createApiApp(config: StewardConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
+  // Boot errors (a bad SLA_POLICIES_FILE, say) reach the caller instead of exiting the process.
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter(await app.resolve(PinoLogger)));

@@ -13,7 +13,9 @@ const CODES: Record<string, StewardErrorCode> = {
 export function toHttpError(err: unknown): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const code = err.cause.type ? CODES[err.cause.type] : undefined;
-    if (code) return new StewardException(code, err.cause.message);
+    // A workflow's "invalid" refusal names the field it objects to, as the first detail.
+    const field = (err.cause.details?.[0] as { field?: string } | undefined)?.field;
+    if (code) return new StewardException(code, err.cause.message, field ? [{ field, messages: [err.cause.message] }] : []);
   }
   if (err instanceof Error && err.name === 'WorkflowNotFoundError') {
     return StewardException.conflict('the case has finished and accepts no more actions');

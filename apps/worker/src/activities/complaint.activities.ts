@@ -33,7 +33,8 @@ export class ComplaintActivitiesService implements ComplaintOnly {
     if (!owner) return null;
     const teamLead = await this.teamLeadOf(owner);
     if (role === 'team_lead') return teamLead?.id ?? null;
-    const supervisor = await this.upTheLine(teamLead ?? owner, 'supervisor');
+    // The team lead may be the supervisor too (a complaint owned by the lead goes to the lead's manager).
+    const supervisor = teamLead?.roles.includes('supervisor') ? teamLead : await this.upTheLine(teamLead ?? owner, 'supervisor');
     if (role === 'supervisor') return supervisor?.id ?? null;
     return (await this.upTheLine(supervisor ?? teamLead ?? owner, 'manager'))?.id ?? null;
   }
