@@ -30,7 +30,7 @@ export class AuditService {
   async events(user: DirectoryUser, q: AuditFiltersDto): Promise<Page<AuditEvent>> {
     this.access.assertOversight(user);
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 1);
+    const after = decodeCursor(q.cursor, ['seq']);
     const filters = filtersOf(q);
     const rows = await queryAuditEvents(this.dataSource, { ...filters, afterSeq: after ? Number(after[0]) : undefined }, limit + 1);
     await this.accessLog.record(user.id, 'list', { filters, cursor: q.cursor ?? null });
@@ -69,7 +69,7 @@ export class AuditService {
 
   async accessLogPage(user: DirectoryUser, limit: number, cursor?: string) {
     this.access.assertOversight(user);
-    const before = decodeCursor(cursor, 1);
+    const before = decodeCursor(cursor, ['seq']);
     const rows = await this.accessLog.list(limit, before ? Number(before[0]) : undefined);
     return toPage(rows, limit, (r) => [r.id]);
   }

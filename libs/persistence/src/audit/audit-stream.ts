@@ -51,14 +51,22 @@ export function poolOf(ds: DataSource): Pool {
  * whatever the size of the trail. The connection is released when iteration ends or is abandoned.
  */
 export async function* streamAuditEvents(pool: Pool, f: AuditFilters, batchSize = 1000): AsyncGenerator<AuditEvent> {
-  const { where, params } = auditWhere(f);
   const client: PoolClient = await pool.connect();
+  try {
+    yield* streamAuditEventsOn(client, f, batchSize);
+  } finally {
+    client.release();
+  }
+}
+
+/** The same stream on a connection the caller holds (e.g. inside its own transaction). */
+async function* streamAuditEventsOn(client: PoolClient, f: AuditFilters, batchSize: number): AsyncGenerator<AuditEvent> {
+  const { where, params } = auditWhere(f);
   const stream = client.query(new QueryStream(`SELECT * FROM audit_events ${where} ORDER BY seq`, params, { batchSize }));
   try {
     for await (const row of stream) yield auditEventFromRow(row as AuditEventRow);
   } finally {
     stream.destroy();
-    client.release();
   }
 }
 
@@ -77,20 +85,37 @@ export async function verifyAuditEvents(events: AsyncIterable<AuditEvent>, { tru
 
 /**
  * Verifies the whole chain in the database, and that it ends where the chain head says: deleting the
- * newest events would otherwise leave a shorter chain that still links up.
+ * newest events would otherwise leave a shorter chain that still links up. Events and head are read in one
+ * REPEATABLE READ snapshot, so appends committing while the chain streams by cannot look like a mismatch.
  */
 export async function verifyAuditChain(pool: Pool): Promise<ChainVerdict> {
-  const verdict = await verifyAuditEvents(streamAuditEvents(pool, {}));
-  if (!verdict.ok) return verdict;
-  const { rows } = await pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
-  const head = rows[0];
-  if (head && (Number(head.seq) !== verdict.headSeq || head.hash !== verdict.headHash)) {
-    return {
-      ok: false,
-      firstBadSeq: verdict.headSeq + 1,
-      reason: `the chain ends at seq ${verdict.headSeq} (${verdict.headHash}) but its head records seq ${head.seq} (${head.hash})`,
-      checked: verdict.checked,
-    };
+  const client: PoolClient = await pool.connect();
+  let failed: Error | undefined;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows } = await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
+    const verdict = await verifyAuditEvents(streamAuditEventsOn(client, {}, 1000));
+    await client.query('COMMIT');
+    const head = rows[0];
+    if (!verdict.ok || !head) return verdict;
+    const headSeq = Number(head.seq);
+    if (headSeq !== verdict.headSeq || head.hash !== verdict.headHash) {
+      // Missing newest events fail at the first missing seq; events beyond the head (forged appends) at the
+      // first one past it; a newest event that differs from the head at the head's own seq.
+      const firstBadSeq = verdict.headSeq < headSeq ? verdict.headSeq + 1 : verdict.headSeq > headSeq ? headSeq + 1 : headSeq;
+      return {
+        ok: false,
+        firstBadSeq,
+        reason: `the chain ends at seq ${verdict.headSeq} (${verdict.headHash}) but its head records seq ${head.seq} (${head.hash})`,
+        checked: verdict.checked,
+      };
+    }
+    return verdict;
+  } catch (err) {
+    failed = err as Error;
+    throw err;
+  } finally {
+    // A connection that failed mid-transaction is discarded rather than returned to the pool.
+    client.release(failed);
   }
-  return verdict;
 }
