@@ -350,6 +350,23 @@ describe('audit API', () => {
       expect(trusting.verdict).toMatchObject({ ok: true, checked: tail.length, headSeq: tail[tail.length - 1].seq });
     });
 
+    it('exports a seq range as one unbroken stretch that verifies with --trust-first-link', async () => {
+      const from = trail[1].seq;
+      const to = trail[trail.length - 1].seq;
+      const range = jsonLines((await download(`format=jsonl&fromSeq=${from}&toSeq=${to}`)).body as string);
+      expect(range.map((e) => e.seq)).toEqual(Array.from({ length: to - from + 1 }, (_, i) => from + i));
+      const file = join(dir, `range-${randomUUID()}.jsonl`);
+      writeFileSync(file, range.map((e) => JSON.stringify(e)).join('\n'));
+      const cli = await runAuditVerifyCli(['--file', file, '--trust-first-link']);
+      expect(cli.code).toBe(0);
+      expect(cli.verdict).toMatchObject({ ok: true, checked: to - from + 1, headSeq: to });
+    });
+
+    it('refuses a seq range that is not made of positive integers, naming the field', async () => {
+      expectInvalid(await s.http.get('/audit/export?fromSeq=0').set(s.as('audrey')), 'fromSeq');
+      expectInvalid(await s.http.get('/audit/export?toSeq=abc').set(s.as('audrey')), 'toSeq');
+    });
+
     it('exits 2 on bad usage', async () => {
       const none = await runAuditVerifyCli([]);
       expect(none.code).toBe(2);

@@ -41,7 +41,7 @@ export class AuditService {
   async export(user: DirectoryUser, q: AuditExportDto): Promise<StreamableFile> {
     this.access.assertOversight(user);
     const format = q.format ?? 'jsonl';
-    const filters = filtersOf(q);
+    const filters = { ...filtersOf(q), fromSeq: q.fromSeq, toSeq: q.toSeq };
     await this.accessLog.record(user.id, 'export', { filters, format });
     const events = streamAuditEvents(poolOf(this.dataSource), filters);
     const body =

@@ -15,6 +15,12 @@ export interface AuditFilters {
   to?: string;
   /** Only events after this seq (cursor pagination). */
   afterSeq?: number;
+  /**
+   * A seq range (inclusive). Unlike `from`/`to`, which filter on when the workflow acted, a seq range is one
+   * unbroken stretch of the chain, so its export verifies with --trust-first-link.
+   */
+  fromSeq?: number;
+  toSeq?: number;
 }
 
 /** WHERE clause and parameters for the filters; the one place that knows how filters map to columns. */
@@ -32,6 +38,8 @@ export function auditWhere(f: AuditFilters): { where: string; params: unknown[] 
   if (f.from) add('at >= ?', f.from);
   if (f.to) add('at < ?', f.to);
   if (f.afterSeq !== undefined) add('seq > ?', f.afterSeq);
+  if (f.fromSeq !== undefined) add('seq >= ?', f.fromSeq);
+  if (f.toSeq !== undefined) add('seq <= ?', f.toSeq);
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/validation';
 
 export class AuditFiltersDto extends PageQueryDto {
@@ -35,6 +36,20 @@ export class AuditFiltersDto extends PageQueryDto {
 }
 
 export class AuditExportDto extends AuditFiltersDto {
+  @ApiPropertyOptional({ minimum: 1, description: 'first seq (inclusive): a seq range is an unbroken stretch of the chain' })
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  fromSeq?: number;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'last seq (inclusive)' })
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  toSeq?: number;
+
   @ApiPropertyOptional({ enum: ['jsonl', 'csv'], default: 'jsonl' })
   @IsOptional()
   @IsIn(['jsonl', 'csv'])
