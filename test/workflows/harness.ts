@@ -7,15 +7,48 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { AuditEventDraft, CaseCommit, ChangeSubmission, Decision, LevelSpec, NotificationDraft, TaskClosure, TaskDraft } from '@steward/domain';
-import { riskAtLeast, RiskLevel } from '@steward/domain';
+import type {
+  AuditEventDraft,
+  CaseCommit,
+  ChangeSubmission,
+  Compensation,
+  ComplaintIntake,
+  Decision,
+  LevelSpec,
+  NotificationDraft,
+  TaskClosure,
+  TaskDraft,
+} from '@steward/domain';
+import { DEFAULT_SLA_POLICIES, riskAtLeast, RiskLevel } from '@steward/domain';
 import { ensureJavaTestServer } from '@steward/devstack';
 import { workflowBundleOptions } from '@steward/temporal';
-import type { ChangeApprovalPlan, ChangeApprovalPlanRequest, ChangeRequestActivities } from '@steward/workflows/common/activities';
+import type {
+  ChangeApprovalPlan,
+  ChangeApprovalPlanRequest,
+  ChangeRequestActivities,
+  ComplaintActivities,
+  EscalationRole,
+} from '@steward/workflows/common/activities';
 import { changeRequestWorkflow } from '@steward/workflows/change-request/change-request.workflow';
+import { complaintWorkflow } from '@steward/workflows/complaint/complaint.workflow';
+import {
+  compensationDecisionUpdate,
+  ComplaintInput,
+  ComplaintState,
+  complaintStateQuery,
+  complaintWorkflowId,
+  feedbackUpdate,
+  openedUpdate,
+  pauseUpdate,
+  priorityUpdate,
+  resolutionUpdate,
+  respondUpdate,
+  resumeUpdate,
+  transferUpdate,
+} from '@steward/workflows/complaint/definitions';
 import {
   ChangeRequestInput,
   ChangeRequestView,
@@ -53,7 +86,33 @@ export const DEMO_MANAGERS: Readonly<Record<string, string | null>> = {
   sue: 'mike',
   mike: 'grace',
   grace: null,
+  sam: 'lena',
+  tina: 'lena',
+  lena: 'sue',
 };
+
+/** Roles of the demo directory's people, as the API reads them for each request. */
+export const DEMO_ROLES: Readonly<Record<string, string[]>> = {
+  grace: ['executive', 'manager'],
+  mike: ['manager'],
+  sue: ['supervisor', 'manager'],
+  lena: ['team_lead', 'agent', 'manager'],
+  sam: ['agent'],
+  tina: ['agent'],
+  bob: ['team_lead', 'manager', 'employee'],
+  alice: ['employee'],
+  ivan: ['employee', 'implementer'],
+  eve: ['employee'],
+};
+
+/** Who the complaint ladder brings in above any service agent: the service team's lead, then up the line. */
+export const ESCALATION_TARGETS: Readonly<Record<EscalationRole, string>> = { team_lead: 'lena', supervisor: 'sue', manager: 'mike' };
+
+/** The demo directory's supervisors: who may approve compensation. */
+export const SUPERVISORS: readonly string[] = ['sue'];
+
+/** The owner pickComplaintOwner gives every complaint. */
+export const COMPLAINT_OWNER = 'sam';
 
 export const CAB = ['carol', 'dave', 'erin'];
 
@@ -201,22 +260,44 @@ export function demoPlan(request: ChangeApprovalPlanRequest): ChangeApprovalPlan
   return { ok: true, levels, reviewerId: null };
 }
 
+/** Every activity the worker offers, for both case types. */
+export type StewardActivities = ChangeRequestActivities & ComplaintActivities;
+
 export interface FakeActivities {
-  activities: ChangeRequestActivities;
+  activities: StewardActivities;
   ledger: CaseLedger;
   planRequests: ChangeApprovalPlanRequest[];
   managerLookups: string[][];
+  /** escalationTarget calls, in order. */
+  escalationLookups: { ownerId: string; role: EscalationRole }[];
+  /** compensationApprovers calls (the excluded users), in order. */
+  approverLookups: string[][];
 }
 
 export function fakeActivities(): FakeActivities {
   const ledger = new CaseLedger();
   const planRequests: ChangeApprovalPlanRequest[] = [];
   const managerLookups: string[][] = [];
+  const escalationLookups: FakeActivities['escalationLookups'] = [];
+  const approverLookups: string[][] = [];
   return {
     ledger,
     planRequests,
     managerLookups,
+    escalationLookups,
+    approverLookups,
     activities: {
+      async pickComplaintOwner() {
+        return COMPLAINT_OWNER;
+      },
+      async escalationTarget(ownerId, role) {
+        escalationLookups.push({ ownerId, role });
+        return ESCALATION_TARGETS[role] ?? null;
+      },
+      async compensationApprovers(excluded) {
+        approverLookups.push(excluded);
+        return SUPERVISORS.filter((id) => !excluded.includes(id));
+      },
       async commitCase(commit) {
         ledger.record(commit);
       },
@@ -311,12 +392,126 @@ export async function submitChange(
   return new ChangeRequestCase(handle, caseId, submitted);
 }
 
+/** A critical complaint of a tier-A customer: P1 under the default policies (24x7; 15 min, 1 h, 4 h). */
+export function complaintIntake(overrides: Partial<ComplaintIntake> = {}): ComplaintIntake {
+  return {
+    customer: { id: 'C-1001', name: 'Acme Ltd', tier: 'A' },
+    channel: 'phone',
+    subject: 'Invoice charged twice',
+    description: 'The customer was charged twice for November',
+    severity: 'critical',
+    ...overrides,
+  };
+}
+
+/** The compensation threshold the API passes by default (COMPENSATION_APPROVAL_THRESHOLD). */
+export const COMPENSATION_THRESHOLD = 1000;
+
+/** What the API starts a complaint with: logged by tina, the shipped SLA policies, the test approval policy. */
+export function complaintInput(caseId: string, overrides: Partial<Omit<ComplaintInput, 'caseId'>> = {}): ComplaintInput {
+  return {
+    caseId,
+    createdBy: 'tina',
+    intake: complaintIntake(),
+    policies: DEFAULT_SLA_POLICIES,
+    compensationThreshold: COMPENSATION_THRESHOLD,
+    approvalPolicy: POLICY,
+    ...overrides,
+  };
+}
+
+const actor = (actorId: string) => ({ actorId, roles: [...(DEMO_ROLES[actorId] ?? [])] });
+
+/** A started complaint and the actions on it, each an Update (with the actor's demo roles) returning the committed state. */
+export class ComplaintCase {
+  constructor(
+    readonly handle: WorkflowHandleWithFirstExecutionRunId<typeof complaintWorkflow>,
+    readonly caseId: string,
+    readonly opened: ComplaintState,
+  ) {}
+
+  /** The run the complaint started with (continue-as-new starts others). */
+  get firstRunId(): string {
+    return this.handle.firstExecutionRunId;
+  }
+
+  /** The run now current. */
+  async runId(): Promise<string> {
+    return (await this.handle.describe()).runId;
+  }
+
+  state(): Promise<ComplaintState> {
+    return this.handle.query(complaintStateQuery);
+  }
+
+  respond(actorId: string, message = 'We are looking into it'): Promise<ComplaintState> {
+    return this.handle.executeUpdate(respondUpdate, { args: [{ ...actor(actorId), message }] });
+  }
+
+  transfer(actorId: string, toUserId: string, reason = 'Rebalancing the queue'): Promise<ComplaintState> {
+    return this.handle.executeUpdate(transferUpdate, { args: [{ ...actor(actorId), toUserId, reason }] });
+  }
+
+  pause(actorId: string, reason = 'Waiting for the bank statement'): Promise<ComplaintState> {
+    return this.handle.executeUpdate(pauseUpdate, { args: [{ ...actor(actorId), reason }] });
+  }
+
+  resume(actorId: string): Promise<ComplaintState> {
+    return this.handle.executeUpdate(resumeUpdate, { args: [actor(actorId)] });
+  }
+
+  changePriority(actorId: string, severity: ComplaintIntake['severity'], reason = 'The customer cannot trade'): Promise<ComplaintState> {
+    return this.handle.executeUpdate(priorityUpdate, { args: [{ ...actor(actorId), severity, reason }] });
+  }
+
+  resolve(actorId: string, compensation: Compensation | null = null, summary = 'Refunded the duplicate charge'): Promise<ComplaintState> {
+    return this.handle.executeUpdate(resolutionUpdate, { args: [{ ...actor(actorId), summary, compensation }] });
+  }
+
+  decideCompensation(actorId: string, decision: 'approve' | 'reject', comment: string | null = null): Promise<ComplaintState> {
+    return this.handle.executeUpdate(compensationDecisionUpdate, { args: [{ ...actor(actorId), decision, comment }] });
+  }
+
+  feedback(actorId: string, satisfied: boolean, comment: string | null = null): Promise<ComplaintState> {
+    return this.handle.executeUpdate(feedbackUpdate, { args: [{ ...actor(actorId), satisfied, comment }] });
+  }
+
+  /** The final state, following continue-as-new. Only once the complaint is closed (see ChangeRequestCase.result). */
+  result(): Promise<ComplaintState> {
+    return this.handle.result();
+  }
+}
+
+/** Starts a complaint as the API does and waits until its intake (owner, tasks, clocks) is committed. */
+export async function openComplaint(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  overrides: Partial<Omit<ComplaintInput, 'caseId'>> = {},
+): Promise<ComplaintCase> {
+  const caseId = randomUUID();
+  const handle = await env.client.workflow.start(complaintWorkflow, {
+    workflowId: complaintWorkflowId(caseId),
+    taskQueue,
+    args: [complaintInput(caseId, overrides)],
+  });
+  const opened = await handle.executeUpdate(openedUpdate);
+  return new ComplaintCase(handle, caseId, opened);
+}
+
 export interface CaseTestContext extends FakeActivities {
   env: TestWorkflowEnvironment;
   taskQueue: string;
   /** The test server's clock: where time-skipping has got to. */
   now(): Promise<number>;
   submit(change: ChangeSubmission): Promise<ChangeRequestCase>;
+  open(overrides?: Partial<Omit<ComplaintInput, 'caseId'>>): Promise<ComplaintCase>;
+  /** Skips the test server's clock forward to `ms` (no-op when it is there already). */
+  sleepUntil(ms: number): Promise<void>;
+}
+
+export interface CaseWorkerOptions {
+  /** Replaces some fake activities (the ledger still records every commit). */
+  activities?: (fakes: FakeActivities) => Partial<StewardActivities>;
 }
 
 /** Workers still running, so a timed-out test does not keep the environment from shutting down. */
@@ -332,11 +527,13 @@ export async function withCaseWorker<T>(
   env: TestWorkflowEnvironment,
   workflowBundle: WorkflowBundleWithSourceMap,
   fn: (ctx: CaseTestContext) => Promise<T>,
+  options: CaseWorkerOptions = {},
 ): Promise<T> {
   const fakes = fakeActivities();
   const taskQueue = `steward-test-${randomUUID()}`;
-  const started: ChangeRequestCase[] = [];
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: fakes.activities });
+  const started: WorkflowHandle[] = [];
+  const activities = { ...fakes.activities, ...options.activities?.(fakes) };
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   const ctx: CaseTestContext = {
     ...fakes,
     env,
@@ -344,8 +541,17 @@ export async function withCaseWorker<T>(
     now: () => env.currentTimeMs(),
     submit: async (change) => {
       const cr = await submitChange(env, taskQueue, change);
-      started.push(cr);
+      started.push(cr.handle);
       return cr;
+    },
+    open: async (overrides) => {
+      const complaint = await openComplaint(env, taskQueue, overrides);
+      started.push(complaint.handle);
+      return complaint;
+    },
+    sleepUntil: async (ms) => {
+      const now = await env.currentTimeMs();
+      if (ms > now) await env.sleep(ms - now);
     },
   };
   runningWorkers.add(worker);
@@ -358,7 +564,7 @@ export async function withCaseWorker<T>(
   } finally {
     runningWorkers.delete(worker);
     // After a failure, the test's own error is the one worth reading.
-    await terminateRunning(started.map((cr) => cr.handle)).catch((err: unknown) => {
+    await terminateRunning(started).catch((err: unknown) => {
       if (passed) throw err;
     });
   }

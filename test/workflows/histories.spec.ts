@@ -4,6 +4,8 @@
  * or, if no running workflow can be affected, re-record with
  *
  *   RECORD_HISTORIES=1 npx jest test/workflows/histories.spec.ts
+ *
+ * (RECORD_HISTORIES=complaint re-records only the histories whose file name starts with "complaint".)
  */
 import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -39,7 +41,8 @@ describe('recorded workflow histories', () => {
 
   beforeAll(async () => {
     workflowBundle = await bundleWorkflows();
-    if (process.env.RECORD_HISTORIES === '1') await recordHistories({ workflowBundle });
+    const record = process.env.RECORD_HISTORIES;
+    if (record && record !== '0') await recordHistories({ workflowBundle, only: record === '1' ? undefined : record.split(',') });
     histories = await loadHistories();
   }, SETUP_TIMEOUT_MS);
 

@@ -1,8 +1,12 @@
 /**
- * Records the change-request histories that histories.spec.ts replays. Run it when a workflow change is
- * intended (and versioned, or safe for running workflows):
+ * Records the workflow histories that histories.spec.ts replays. Run it when a workflow change is intended
+ * (and versioned, or safe for running workflows):
  *
  *   RECORD_HISTORIES=1 npx jest test/workflows/histories.spec.ts
+ *
+ * or only some of them, by file-name prefix (the others stay byte-identical), e.g.
+ *
+ *   RECORD_HISTORIES=complaint npx jest test/workflows/histories.spec.ts
  *
  * Each scenario runs on the time-skipping test server with the fake activities, and its history is saved,
  * pretty-printed, in Temporal's JSON history format (as `temporal workflow show --output json` writes it), so
@@ -14,21 +18,23 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyToJSON as historyToJson } from '@temporalio/common/lib/proto-utils';
-import { CaseTestContext, createTestEnvironment, DAY, submission, teardownEnvironment, withCaseWorker } from './harness';
+import { CaseTestContext, complaintIntake, createTestEnvironment, DAY, HOUR, submission, teardownEnvironment, withCaseWorker } from './harness';
 
 export const HISTORIES_DIR = join(__dirname, 'histories');
 
 interface Scenario {
-  /** File name part: change-request-<name>.json */
+  /** The file name without .json: <workflow>-<scenario>. */
   name: string;
-  /** Drives one change request and returns its handle once the interesting part has happened. */
+  /** Drives one case and returns its handle once the interesting part has happened. */
   run(ctx: CaseTestContext): Promise<WorkflowHandle>;
 }
+
+const MIN = 60_000;
 
 const scenarios: Scenario[] = [
   {
     // Reminder, manager approval, the window timer, implementation, verification: closed.
-    name: 'lifecycle',
+    name: 'change-request-lifecycle',
     async run({ env, ledger, submit, now }) {
       const cr = await submit(submission((await now()) + DAY));
       await env.sleep('61 minutes');
@@ -46,7 +52,7 @@ const scenarios: Scenario[] = [
   {
     // Reminder, escalation to bob's manager (managersOf), sue approves: left waiting for its window, as a
     // running workflow would be when new code is deployed.
-    name: 'escalation',
+    name: 'change-request-escalation',
     async run({ env, ledger, submit, now }) {
       const cr = await submit(submission((await now()) + DAY));
       await env.sleep('121 minutes');
@@ -57,7 +63,7 @@ const scenarios: Scenario[] = [
   },
   {
     // Changes requested, a revision to high risk (re-planned with the CAB), manager approval, withdrawal.
-    name: 'revise-withdraw',
+    name: 'change-request-revise-withdraw',
     async run({ submit, now }) {
       const cr = await submit(submission((await now()) + DAY));
       await cr.decide('bob', 'request_changes', 'Add a canary step first');
@@ -68,6 +74,42 @@ const scenarios: Scenario[] = [
       return cr.handle;
     },
   },
+  {
+    // A P1 nobody answers: warning, breach and the ladder up to the supervisor; a late first response, a pause
+    // and resume, a customer update, resolution and satisfied feedback: closed.
+    name: 'complaint-lifecycle',
+    async run({ env, ledger, open }) {
+      const complaint = await open();
+      await env.sleep(23 * MIN);
+      await ledger.waitFor((c) => c.events.some((e) => e.action === 'sla_escalated' && e.data.to === 'supervisor'));
+      await complaint.respond('sam', 'Sorry for the wait, we are on it');
+      await complaint.pause('sam', 'Waiting for the bank statement');
+      await env.sleep('1 hour');
+      await complaint.resume('lena');
+      await complaint.respond('sam', 'The refund is on its way');
+      await complaint.resolve('sam', null, 'Refunded the duplicate charge');
+      await expectStatus(complaint.feedback('sam', true, 'Thanks'), 'closed');
+      await expectStatus(complaint.result(), 'closed');
+      return complaint.handle;
+    },
+  },
+  {
+    // A P2 raised to P1; compensation above the threshold, reminded and approved by sue; unsatisfied feedback
+    // reopens it; resolved again with a compensation below the threshold: left waiting for feedback.
+    name: 'complaint-compensation-reopen',
+    async run({ env, ledger, open }) {
+      const complaint = await open({ intake: complaintIntake({ severity: 'medium' }) });
+      await complaint.changePriority('lena', 'critical', 'The customer cannot trade');
+      await complaint.respond('sam');
+      await expectStatus(complaint.resolve('sam', { amount: 5000, currency: 'CNY' }), 'pending_compensation_approval');
+      await env.sleep(HOUR + MIN);
+      await ledger.waitForAction('approval_reminder_sent');
+      await expectStatus(complaint.decideCompensation('sue', 'approve', 'Goodwill is justified'), 'resolved');
+      await expectStatus(complaint.feedback('sam', false, 'Still charged twice'), 'in_progress');
+      await expectStatus(complaint.resolve('sam', { amount: 500, currency: 'CNY' }, 'Refund confirmed by the bank'), 'resolved');
+      return complaint.handle;
+    },
+  },
 ];
 
 async function expectStatus(view: Promise<{ status: string }>, status: string): Promise<void> {
@@ -76,18 +118,23 @@ async function expectStatus(view: Promise<{ status: string }>, status: string): 
 }
 
 export function historyFileName(scenario: string): string {
-  return `change-request-${scenario}.json`;
+  return `${scenario}.json`;
 }
 
-/** Runs every scenario on a fresh test server and (over)writes its history file. Returns the files written. */
-export async function recordHistories(options: { workflowBundle: WorkflowBundleWithSourceMap; dir?: string }): Promise<string[]> {
+/**
+ * Runs the scenarios on a fresh test server and (over)writes their history files: all of them, or those whose
+ * file name starts with one of `only`. Returns the files written.
+ */
+export async function recordHistories(options: { workflowBundle: WorkflowBundleWithSourceMap; dir?: string; only?: string[] }): Promise<string[]> {
   const dir = options.dir ?? HISTORIES_DIR;
   await fs.mkdir(dir, { recursive: true });
+  const chosen = scenarios.filter((s) => !options.only || options.only.some((prefix) => s.name.startsWith(prefix)));
+  if (chosen.length === 0) throw new Error(`no history scenario starts with ${options.only?.join(' or ')}`);
   let env: TestWorkflowEnvironment | undefined;
   const written: string[] = [];
   try {
     env = await createTestEnvironment();
-    for (const scenario of scenarios) {
+    for (const scenario of chosen) {
       const history = await withCaseWorker(env, options.workflowBundle, async (ctx) => (await scenario.run(ctx)).fetchHistory());
       const file = join(dir, historyFileName(scenario.name));
       await fs.writeFile(file, `${historyToJson(history)}\n`);

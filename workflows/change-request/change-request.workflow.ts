@@ -1,5 +1,4 @@
 import {
-  allHandlersFinished,
   ApplicationFailure,
   condition,
   log,
@@ -25,6 +24,7 @@ import {
 import type { ChangeRequestActivities } from '../common/activities';
 import { ApprovalProcess } from '../common/approval-process';
 import { CaseRecorder } from '../common/case-recorder';
+import { settle } from '../common/settle';
 import {
   ChangeRequestInput,
   ChangeRequestView,
@@ -121,8 +121,7 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
       : await condition(() => cr.terminal || cr.changes !== seen, Math.max(1, deadline - Date.now()));
     if (!woken || (deadline !== null && Date.now() >= deadline)) await cr.onTime();
   }
-  await allHandlersFinished();
-  await cr.commit();
+  await settle(() => cr.commit());
   log.info('change request finished', { caseId: input.caseId, status: cr.status });
   return cr.view();
 }

@@ -1,5 +1,4 @@
 import {
-  allHandlersFinished,
   ApplicationFailure,
   condition,
   continueAsNew,
@@ -31,6 +30,7 @@ import {
 import type { ComplaintActivities } from '../common/activities';
 import { ApprovalProcess, ApprovalState } from '../common/approval-process';
 import { CaseRecorder } from '../common/case-recorder';
+import { settle } from '../common/settle';
 import {
   Actor,
   ComplaintCarried,
@@ -101,8 +101,7 @@ export async function complaintWorkflow(input: ComplaintInput): Promise<Complain
 
   while (c.status !== 'closed') {
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
-      await allHandlersFinished();
-      await c.commit();
+      await settle(() => c.commit());
       log.info('complaint continues as new', { caseId: input.caseId, historyLength: workflowInfo().historyLength });
       return continueAsNew<typeof complaintWorkflow>({ ...input, carried: c.carry() });
     }
@@ -114,8 +113,7 @@ export async function complaintWorkflow(input: ComplaintInput): Promise<Complain
         : await condition(() => c.status === 'closed' || c.changes !== seen, Math.max(1, deadline - Date.now()));
     if (!woken || (deadline !== null && Date.now() >= deadline)) await c.onTime();
   }
-  await allHandlersFinished();
-  await c.commit();
+  await settle(() => c.commit());
   return c.state;
 }
 
@@ -408,6 +406,8 @@ class ComplaintCase {
     const needsApproval = compensation !== null && compensation.amount > this.input.compensationThreshold;
     // Directory read first: nothing changes if it fails.
     const approvers = needsApproval ? await compensationApprovers([this.state.ownerId, actorId]) : [];
+    // Other Updates ran while the directory was read (a pause, a transfer, another resolution): check again.
+    if (needsApproval) this.validateResolution({ actorId, roles: [] });
     if (needsApproval && approvers.length === 0) throw conflict('no supervisor can approve this compensation (segregation of duties)');
     this.state.resolution = {
       summary,
@@ -603,6 +603,11 @@ class ComplaintCase {
     const pct = `${Math.round(step.at * 100)}%`;
     const data = { clock, at: step.at, action: step.action, to: step.to, priority: this.state.priority };
     const userId = step.to === 'owner' ? this.state.ownerId : await escalationTarget(this.state.ownerId, step.to);
+    // The owner may have responded (or resolved) while the directory was read: nobody needs bringing in now.
+    if (this.state.clocks[clock]?.doneAt) {
+      this.record(SYSTEM_ACTOR, 'sla_escalation_skipped', { ...data, reason: `the ${clockLabel(clock)} clock finished while ${step.to} was looked up` });
+      return;
+    }
     if (!userId) {
       this.record(SYSTEM_ACTOR, 'sla_escalation_skipped', { ...data, reason: `no ${step.to} above ${this.state.ownerId}` });
       return;
