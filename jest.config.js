@@ -15,6 +15,8 @@ module.exports = {
   // Only the top-level value counts (jest-circus ignores it per project); the real services need more than 5 s.
   testTimeout: 120_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // In CI a worker left polling by a failed test must not keep the run alive until the CI time limit.
+  forceExit: Boolean(process.env.CI),
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,workflows}/**/*.spec.ts'] },
     {
