@@ -5,8 +5,9 @@ import { performance } from 'node:perf_hooks';
 /**
  * CPU time per part of the stack, read from /proc (Linux only; elsewhere every figure is empty). The bench's
  * direct children are classified by command line (API, worker, Temporal dev server, Postgres) and their
- * descendants counted with them, so Postgres backends add up under "postgres". Time of processes that
- * exited between two snapshots is lost, which is fine for long-lived servers and pooled connections.
+ * descendants counted with them, so Postgres backends add up under "postgres". Processes are paired up by pid
+ * between two snapshots: one that started in between counts in full, one that exited in between loses only its
+ * time since the first snapshot (a pool closing an idle connection does not take its history off the total).
  * Besides time on a CPU, each part's time spent runnable but waiting for one (schedstat) shows contention.
  */
 export type Part = 'bench' | 'api' | 'worker' | 'temporal' | 'postgres' | 'other';
@@ -19,6 +20,8 @@ export interface CpuSnapshot {
   waitSeconds: Partial<Record<Part, number>>;
   /** Busy CPU seconds of the whole machine (all processes, from /proc/stat), or null when unknown. */
   machineSeconds: number | null;
+  /** Each process of ours: its part, and its own CPU and run-queue seconds so far. */
+  processes: Map<number, { part: Part; seconds: number; waitSeconds: number }>;
 }
 
 export interface CpuUsage {
@@ -110,7 +113,7 @@ export function cpuSnapshot(): CpuSnapshot {
       .filter((e) => /^\d+$/.test(e))
       .map(Number);
   } catch {
-    return { atMs, seconds: {}, waitSeconds: {}, machineSeconds: null };
+    return { atMs, seconds: {}, waitSeconds: {}, machineSeconds: null, processes: new Map() };
   }
   const procs = new Map<number, Proc>();
   for (const pid of pids) {
@@ -120,17 +123,24 @@ export function cpuSnapshot(): CpuSnapshot {
   const children = new Map<number, number[]>();
   for (const p of procs.values()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
 
-  const ticks: Partial<Record<Part, number>> = { bench: procs.get(process.pid)?.ticks ?? 0 };
-  const waitSeconds: Partial<Record<Part, number>> = { bench: runQueueWaitSeconds(process.pid) };
-  const addTree = (pid: number, part: Part): void => {
+  const ticks: Partial<Record<Part, number>> = {};
+  const waitSeconds: Partial<Record<Part, number>> = {};
+  const processes: CpuSnapshot['processes'] = new Map();
+  const add = (pid: number, part: Part): void => {
+    const own = { part, seconds: (procs.get(pid)?.ticks ?? 0) / TICKS_PER_SECOND, waitSeconds: runQueueWaitSeconds(pid) };
+    processes.set(pid, own);
     ticks[part] = (ticks[part] ?? 0) + (procs.get(pid)?.ticks ?? 0);
-    waitSeconds[part] = (waitSeconds[part] ?? 0) + runQueueWaitSeconds(pid);
+    waitSeconds[part] = (waitSeconds[part] ?? 0) + own.waitSeconds;
+  };
+  const addTree = (pid: number, part: Part): void => {
+    add(pid, part);
     for (const child of children.get(pid) ?? []) addTree(child, part);
   };
+  add(process.pid, 'bench');
   for (const child of children.get(process.pid) ?? []) addTree(child, classify(child));
 
   const seconds = Object.fromEntries(Object.entries(ticks).map(([k, v]) => [k, v / TICKS_PER_SECOND]));
-  return { atMs, seconds, waitSeconds, machineSeconds: machineBusySeconds() };
+  return { atMs, seconds, waitSeconds, machineSeconds: machineBusySeconds(), processes };
 }
 
 export function cpuBetween(from: CpuSnapshot, to: CpuSnapshot): CpuUsage {
@@ -139,12 +149,19 @@ export function cpuBetween(from: CpuSnapshot, to: CpuSnapshot): CpuUsage {
   const cores: Partial<Record<Part, number>> = {};
   const waiting: Partial<Record<Part, number>> = {};
   const perSecond = (value: number) => (wallMs > 0 ? value / (wallMs / 1000) : 0);
+  const used: Partial<Record<Part, number>> = {};
+  const waited: Partial<Record<Part, number>> = {};
+  for (const [pid, now] of to.processes) {
+    const before = from.processes.get(pid);
+    const same = before !== undefined && before.part === now.part;
+    used[now.part] = (used[now.part] ?? 0) + Math.max(0, now.seconds - (same ? before.seconds : 0));
+    waited[now.part] = (waited[now.part] ?? 0) + Math.max(0, now.waitSeconds - (same ? before.waitSeconds : 0));
+  }
   for (const part of PARTS) {
     if (to.seconds[part] === undefined) continue;
-    const used = Math.max(0, to.seconds[part] - (from.seconds[part] ?? 0));
-    seconds[part] = used;
-    cores[part] = perSecond(used);
-    waiting[part] = perSecond(Math.max(0, (to.waitSeconds[part] ?? 0) - (from.waitSeconds[part] ?? 0)));
+    seconds[part] = used[part] ?? 0;
+    cores[part] = perSecond(seconds[part]);
+    waiting[part] = perSecond(waited[part] ?? 0);
   }
   const machineCores =
     from.machineSeconds === null || to.machineSeconds === null || wallMs <= 0 ? null : (to.machineSeconds - from.machineSeconds) / (wallMs / 1000);

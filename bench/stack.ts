@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { findOrBuildTemporalCli, freePort, startEmbeddedPostgres, startTemporalDevServer } from '@steward/devstack';
 import { defaultDirectoryFile, prepareDatabase } from '@steward/directory';
+import { ensureAppLogin } from '@steward/persistence';
 
 /** dist/bench -> dist */
 export const DIST = resolve(__dirname, '..');
@@ -15,8 +16,20 @@ const CHILD_STOP_GRACE_MS = 8000;
 
 export type Stop = () => Promise<void>;
 
+export interface StackOptions {
+  /**
+   * Run the API and worker as a login in the unprivileged `steward_app` role, as `npm start` does, instead of
+   * as the user that migrated. With embedded Postgres the login is made by ensureAppLogin; with DATABASE_URL
+   * that URL is used as it is (give the table owner in MIGRATIONS_DATABASE_URL and the app login in DATABASE_URL).
+   */
+  appRole?: boolean;
+}
+
 export interface BenchStack {
+  /** What the API and worker connect as. */
   databaseUrl: string;
+  /** The user that migrated (the embedded superuser, MIGRATIONS_DATABASE_URL or DATABASE_URL). */
+  adminUrl: string;
   temporalAddress: string;
   namespace: string;
   apiUrl: string;
@@ -38,7 +51,7 @@ export const log = (message: string): void => {
  * and worker from dist/ as child processes. Everything started is pushed onto `stops` as soon as it exists,
  * so the caller can clean up after a failure halfway through.
  */
-export async function startStack(stops: Stop[]): Promise<BenchStack> {
+export async function startStack(stops: Stop[], options: StackOptions = {}): Promise<BenchStack> {
   const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
   let dir: string | null = null;
   const tempDir = (): string => {
@@ -69,9 +82,15 @@ export async function startStack(stops: Stop[]): Promise<BenchStack> {
     temporalAddress = temporal.address;
   }
 
+  // Migrations run as the table owner when one is given, as the apps themselves would.
+  const adminUrl = (process.env.DATABASE_URL && process.env.MIGRATIONS_DATABASE_URL) || databaseUrl;
   const directoryFile = process.env.DIRECTORY_FILE || defaultDirectoryFile(REPO_ROOT);
-  const { seededUsers } = await prepareDatabase(databaseUrl, directoryFile);
+  const { seededUsers } = await prepareDatabase(adminUrl, directoryFile);
   log(`database migrated${seededUsers > 0 ? `, seeded ${seededUsers} users from ${directoryFile}` : ''}`);
+  if (options.appRole && !process.env.DATABASE_URL) {
+    databaseUrl = await ensureAppLogin(adminUrl);
+    log(`the API and worker connect as ${new URL(databaseUrl).username} (member of steward_app)`);
+  }
 
   const apiPort = await freePort();
   const taskQueue = `bench-steward-${randomUUID().slice(0, 8)}`;
@@ -116,6 +135,7 @@ export async function startStack(stops: Stop[]): Promise<BenchStack> {
 
   return {
     databaseUrl,
+    adminUrl,
     temporalAddress,
     namespace,
     apiUrl,
