@@ -19,6 +19,7 @@ import { ActivitySampler, ActivitySummary } from './pg-activity';
 import { runPool, PoolResult } from './pool';
 import { BenchStack, DIST, JWT_SECRET, log, REPO_ROOT, startStack, Stop } from './stack';
 import { fixed, PhaseSummary, summarize, table } from './stats';
+import { intFromEnv } from './env';
 
 /**
  * `npm run bench:audit`: the audit hash chain under load.
@@ -56,14 +57,6 @@ interface Options {
   seedBatch: number;
   /** pg_stat_activity sampling interval during the append runs; 0 turns sampling off. */
   activityMs: number;
-}
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
-  return value;
 }
 
 function intListFromEnv(name: string, fallback: number[]): number[] {

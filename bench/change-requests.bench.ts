@@ -12,6 +12,7 @@ import { runPool, PoolResult } from './pool';
 import { BenchStack, JWT_SECRET, log, REPO_ROOT, startStack, Stop } from './stack';
 import { fixed, PhaseSummary, summarize, table } from './stats';
 import { emptyWorkflow } from './workflows/empty.workflow';
+import { intFromEnv } from './env';
 
 /**
  * `npm run bench`: what does a change request cost on top of Temporal itself?
@@ -34,14 +35,6 @@ interface Options {
   n: number;
   concurrency: number;
   warmup: number;
-}
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
-  return value;
 }
 
 function changeRequestBody(i: number): string {

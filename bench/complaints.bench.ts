@@ -14,6 +14,7 @@ import { runPool } from './pool';
 import { memoryByPart, MemoryByPart } from './proc-memory';
 import { BenchStack, JWT_SECRET, log, REPO_ROOT, startStack, Stop } from './stack';
 import { fixed, percentile, PhaseSummary, summarize, table } from './stats';
+import { intFromEnv } from './env';
 
 /**
  * `npm run bench:complaints`: many complaints with running SLA clocks on ONE worker. How much memory do the
@@ -80,14 +81,6 @@ interface Options {
   sampleSeconds: number;
   pollMs: number;
   historySample: number;
-}
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
-  return value;
 }
 
 function numberFromEnv(name: string, fallback: number, min: number): number {

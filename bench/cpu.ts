@@ -91,7 +91,8 @@ function machineBusySeconds(): number | null {
   }
 }
 
-function classify(pid: number): Part {
+/** Which part of the stack a process belongs to, by its command line. */
+export function classify(pid: number): Part {
   let cmdline = '';
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Part } from './cpu';
+import { classify, type Part } from './cpu';
 
 /**
  * Resident memory per part of the stack, read from /proc (Linux only; elsewhere empty). Like cpu.ts, the bench's
@@ -25,19 +25,6 @@ export interface PartMemory {
 
 export type MemoryByPart = Partial<Record<Part, PartMemory>>;
 
-function classify(pid: number): Part {
-  let cmdline = '';
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return 'other';
-  }
-  if (/apps\/api\/src\/main\.js/.test(cmdline)) return 'api';
-  if (/apps\/worker\/src\/main\.js/.test(cmdline)) return 'worker';
-  if (/\bstart-dev\b/.test(cmdline)) return 'temporal';
-  if (/postgres/.test(cmdline)) return 'postgres';
-  return 'other';
-}
 
 function statusKb(status: string, field: string): number {
   return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
