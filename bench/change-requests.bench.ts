@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
@@ -9,10 +8,10 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { signToken } from '@steward/directory';
 import { cpuBetween, cpuSnapshot, CpuUsage, PARTS } from './cpu';
 import { runPool, PoolResult } from './pool';
-import { BenchStack, JWT_SECRET, log, REPO_ROOT, startStack, Stop } from './stack';
+import { BenchStack, JWT_SECRET, log, REPO_ROOT, startStack } from './stack';
 import { fixed, PhaseSummary, summarize, table } from './stats';
 import { emptyWorkflow } from './workflows/empty.workflow';
-import { intFromEnv } from './env';
+import { cleanupOnExit, intFromEnv, machineInfo, runMain } from './run';
 
 /**
  * `npm run bench`: what does a change request cost on top of Temporal itself?
@@ -117,14 +116,7 @@ async function drainBare(client: Client): Promise<{ ms: number; stillRunning: nu
 }
 
 function report(opts: Options, stack: BenchStack, api: PhaseResult, bare: PhaseResult, drain: { ms: number; stillRunning: number | null }) {
-  const machine = {
-    cores: cpus().length,
-    availableParallelism: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-    platform: `${process.platform} ${release()} ${process.arch}`,
-    node: process.version,
-  };
+  const machine = machineInfo();
   const ratio = {
     throughput: api.summary.throughput / bare.summary.throughput,
     p50: api.summary.latencyMs.p50 / bare.summary.latencyMs.p50,
@@ -226,19 +218,7 @@ async function main(): Promise<number> {
     concurrency: intFromEnv('BENCH_CONCURRENCY', 32, 1),
     warmup: intFromEnv('BENCH_WARMUP', 20, 0),
   };
-  const stops: Stop[] = [];
-  let cleaning: Promise<void> | null = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      log('cleaning up');
-      for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`cleanup step failed: ${e.message}`));
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
+  const { stops, cleanup } = cleanupOnExit();
 
   try {
     const stack = await startStack(stops);
@@ -285,10 +265,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    process.stderr.write(`${e.stack ?? e.message}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

