@@ -1,7 +1,6 @@
 import { eventually, notificationsOf, tasksOf } from '../support/change-requests';
 import {
   act,
-  bootApiModules,
   complaintAudit,
   ComplaintAuditItem,
   ComplaintView,
@@ -189,12 +188,11 @@ describe('complaint SLA clocks, live', () => {
   });
 
   describe('an invalid SLA_POLICIES_FILE', () => {
-    // startSteward cannot show this: createApiApp uses Nest's default abortOnError, so a failing provider
-    // calls process.exit(1) instead of rejecting. bootApiModules builds the same AppModule with abortOnError off.
+    // The real boot (createApiApp) rejects with the configuration error instead of exiting the process.
     it('stops the API boot with an error naming SLA_POLICIES_FILE and the missing priorities.P2', async () => {
       const { P1, P3, P4 } = POLICY.priorities;
       const file = writePolicyFile({ ...POLICY, priorities: { P1, P3, P4 } });
-      const boot = bootApiModules({ SLA_POLICIES_FILE: file });
+      const boot = startSteward({ SLA_POLICIES_FILE: file }, { worker: false });
       await expect(boot).rejects.toThrow(/SLA_POLICIES_FILE/);
       await expect(boot).rejects.toThrow(/priorities\.P2: missing/);
       await expect(boot).rejects.toMatchObject({ name: 'ConfigError', problems: [expect.stringContaining(file)] });
@@ -205,7 +203,7 @@ describe('complaint SLA clocks, live', () => {
         ...POLICY,
         priorities: { ...POLICY.priorities, P3: { ...seconds, resolution: '5 days' }, P4: { ...seconds, calendar: 'business' } },
       });
-      const error = await bootApiModules({ SLA_POLICIES_FILE: file }).then(
+      const error = await startSteward({ SLA_POLICIES_FILE: file }, { worker: false }).then(
         () => null,
         (e: Error & { problems?: string[] }) => e,
       );
@@ -217,7 +215,7 @@ describe('complaint SLA clocks, live', () => {
 
     it('refuses a file that is not JSON, naming SLA_POLICIES_FILE', async () => {
       const file = writePolicyFile('{ "calendars": ');
-      await expect(bootApiModules({ SLA_POLICIES_FILE: file })).rejects.toThrow(/SLA_POLICIES_FILE: cannot read/);
+      await expect(startSteward({ SLA_POLICIES_FILE: file }, { worker: false })).rejects.toThrow(/SLA_POLICIES_FILE: cannot read/);
     });
   });
 });

@@ -1,15 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Response } from 'supertest';
-import { AppModule } from '../../apps/api/src/app.module';
-import { loadConfig } from '@steward/config';
 import { detailFields } from './change-requests';
 import type { Steward } from './steward';
-import { testStackInfo } from './stack-info';
 
 /** Helpers for the complaint e2e specs (they drive the real API over HTTP). */
 
@@ -161,27 +155,6 @@ export function writePolicyFile(policy: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), 'steward-sla-')), 'sla-policies.json');
   writeFileSync(file, typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
   return file;
-}
-
-/**
- * Builds the API's module graph (what `createApiApp` builds) on the test stack and returns the app, or the
- * error that stopped the boot. Unlike `startSteward`, a boot failure rejects instead of exiting the process:
- * `createApiApp` keeps Nest's default `abortOnError`, which calls process.exit(1) on a failing provider.
- * A failed boot leaves the database connection it had opened to the pool's idle timeout (10 s).
- */
-export async function bootApiModules(env: Record<string, string>): Promise<INestApplication> {
-  const stack = testStackInfo();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: stack.appDatabaseUrl,
-    TEMPORAL_ADDRESS: stack.temporalAddress,
-    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-    MIGRATIONS_RUN: 'false',
-    JWT_SECRET: 'test-secret-at-least-16-chars',
-    ...env,
-  });
-  return NestFactory.create(AppModule.forRoot(config), { logger: false, abortOnError: false });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
