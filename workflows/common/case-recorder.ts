@@ -89,17 +89,8 @@ export class CaseRecorder {
     for (const key of [...this.open]) if (key.startsWith(full)) this.closeTask(key.slice(`${this.caseId}:task:`.length), outcome);
   }
 
-  hasOpenTask(key: string): boolean {
-    return this.open.has(`${this.caseId}:task:${key}`);
-  }
-
   notify(userId: string, kind: string, message: string): void {
     this.notifications.push({ key: this.nextKey('notification'), userId, kind, message, createdAt: new Date().toISOString() });
-    this.dirty = true;
-  }
-
-  /** Marks the snapshot changed without an effect (rare: every state change should have an audit event). */
-  touch(): void {
     this.dirty = true;
   }
 

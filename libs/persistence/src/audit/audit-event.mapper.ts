@@ -1,4 +1,3 @@
-import { AuditEventEntity } from '../entities';
 import { AuditEvent } from './audit-chain';
 
 /** The raw columns of audit_events, as `SELECT *` returns them. */
@@ -35,24 +34,5 @@ export function auditEventFromRow(r: AuditEventRow): AuditEvent {
     runId: r.run_id,
     prevHash: r.prev_hash,
     hash: r.hash,
-  };
-}
-
-export function auditEventFromEntity(e: AuditEventEntity): AuditEvent {
-  return {
-    seq: Number(e.seq),
-    id: e.id,
-    at: e.at.toISOString(),
-    caseType: e.caseType,
-    caseId: e.caseId,
-    actorId: e.actorId,
-    action: e.action,
-    fromStatus: e.fromStatus,
-    toStatus: e.toStatus,
-    data: e.data,
-    workflowId: e.workflowId,
-    runId: e.runId,
-    prevHash: e.prevHash,
-    hash: e.hash,
   };
 }
