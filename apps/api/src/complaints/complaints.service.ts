@@ -75,10 +75,13 @@ export class ComplaintsService {
   }
 
   async get(user: DirectoryUser, id: string): Promise<ComplaintView> {
-    const row = await this.cases.findCase(CASE_TYPE, id);
-    // Service staff handle complaints together (transfers, cover); others need a part in the case.
-    if (!isServiceStaff(user)) await this.cases.readable(CASE_TYPE, id, user);
+    const row = await this.readable(user, id);
     return complaintView(row.view as unknown as ComplaintState);
+  }
+
+  /** Service staff handle complaints together (transfers, cover); others need a part in the case. */
+  private readable(user: DirectoryUser, id: string) {
+    return isServiceStaff(user) ? this.cases.findCase(CASE_TYPE, id) : this.cases.readable(CASE_TYPE, id, user);
   }
 
   async list(user: DirectoryUser, q: ListComplaintsDto): Promise<Page<ComplaintView>> {
@@ -95,8 +98,7 @@ export class ComplaintsService {
   }
 
   async audit(user: DirectoryUser, id: string, limit = 200, cursor?: string) {
-    if (!isServiceStaff(user)) await this.cases.readable(CASE_TYPE, id, user);
-    else await this.cases.findCase(CASE_TYPE, id);
+    await this.readable(user, id);
     const page = await this.cases.auditTrail(id, limit, cursor);
     await this.accessLog.record(user.id, 'case_trail', { caseType: CASE_TYPE, caseId: id, cursor: cursor ?? null });
     return page;
