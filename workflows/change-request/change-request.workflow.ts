@@ -1,16 +1,7 @@
-import {
-  ApplicationFailure,
-  condition,
-  log,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ApprovalLevel,
   approvalRoute,
-  CaseFailure,
   ChangeStatus,
   ChangeSubmission,
   needsPostImplementationReview,
@@ -22,9 +13,12 @@ import {
   WITHDRAWABLE_CHANGE_STATUSES,
 } from '@steward/domain';
 import type { ChangeRequestActivities } from '../common/activities';
+import { caseActivities } from '../common/activity-options';
 import { ApprovalProcess } from '../common/approval-process';
-import { CaseRecorder } from '../common/case-recorder';
-import { settle } from '../common/settle';
+import type { CaseSnapshot } from '../common/case-recorder';
+import { CaseBase, runCase } from '../common/case-runtime';
+import type { Deadline } from '../common/deadlines';
+import { conflict, forbidden, invalid } from '../common/errors';
 import {
   ChangeRequestInput,
   ChangeRequestView,
@@ -38,16 +32,9 @@ import {
   withdrawUpdate,
 } from './definitions';
 
-const { planChangeApprovals, managersOf } = proxyActivities<ChangeRequestActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
+const { planChangeApprovals } = caseActivities<ChangeRequestActivities>();
 
 const CASE_TYPE = 'change_request';
-const forbidden = (message: string) => ApplicationFailure.create({ type: CaseFailure.forbidden, message, nonRetryable: true });
-const conflict = (message: string) => ApplicationFailure.create({ type: CaseFailure.conflict, message, nonRetryable: true });
-const invalid = (field: string, message: string) =>
-  ApplicationFailure.create({ type: CaseFailure.invalid, message, details: [{ field }], nonRetryable: true });
 
 /**
  * A change request from submission to close: risk picks the approval route, approvers decide (reminded and
@@ -112,26 +99,14 @@ export async function changeRequestWorkflow(input: ChangeRequestInput): Promise<
   );
 
   await cr.submit();
-  // One timer at a time: for whatever comes next (a reminder, an escalation, the change window).
-  while (!cr.terminal) {
-    const seen = cr.changes;
-    const deadline = cr.nextDeadline();
-    const woken = deadline === null
-      ? await condition(() => cr.terminal || cr.changes !== seen)
-      : await condition(() => cr.terminal || cr.changes !== seen, Math.max(1, deadline - Date.now()));
-    if (!woken || (deadline !== null && Date.now() >= deadline)) await cr.onTime();
-  }
-  await settle(() => cr.commit());
+  await runCase(cr, { caseId: input.caseId });
   log.info('change request finished', { caseId: input.caseId, status: cr.status });
   return cr.view();
 }
 
-class ChangeRequestCase {
-  readonly recorder: CaseRecorder;
-  status: ChangeStatus = 'pending_approval';
+class ChangeRequestCase extends CaseBase<ChangeStatus> {
+  private current: ChangeStatus = 'pending_approval';
   submitted = false;
-  /** Bumped by every accepted action so the main loop recomputes its timer. */
-  changes = 0;
   private submission: ChangeSubmission;
   private risk: RiskLevel;
   /** The current round's approval; kept once decided so the case shows who approved. */
@@ -141,7 +116,6 @@ class ChangeRequestCase {
   private previousRounds: ApprovalLevel[][] = [];
   private round = 0;
   private reviewerId: string | null = null;
-  private readonly participants = new Set<string>();
   private impl: ChangeRequestView['implementation'] = { startedAt: null, completedAt: null, failedAt: null, note: null };
   private verification: ChangeRequestView['verification'] = null;
   private reviewRecord: { note: string | null; by: string | null; at: string | null } = { note: null, by: null, at: null };
@@ -152,21 +126,37 @@ class ChangeRequestCase {
   private updatedAt = this.createdAt;
 
   constructor(private readonly input: ChangeRequestInput) {
+    super(CASE_TYPE, input.caseId);
     this.submission = { ...input.submission };
     this.risk = riskLevel(this.submission.probability, this.submission.impact);
-    this.participants.add(input.requesterId).add(this.submission.implementerId);
-    this.recorder = new CaseRecorder(CASE_TYPE, input.caseId, () => ({
-      status: this.status,
-      requesterId: input.requesterId,
-      participants: [...this.participants],
-      view: this.view() as unknown as Record<string, unknown>,
-      createdAt: this.createdAt,
-      updatedAt: this.updatedAt,
-    }));
+    this.addParticipants(input.requesterId, this.submission.implementerId);
   }
 
-  get terminal(): boolean {
+  get status(): ChangeStatus {
+    return this.current;
+  }
+
+  protected set status(to: ChangeStatus) {
+    this.current = to;
+  }
+
+  get done(): boolean {
     return TERMINAL_CHANGE_STATUSES.includes(this.status);
+  }
+
+  protected touched(at: string): void {
+    this.updatedAt = at;
+  }
+
+  protected snapshot(): CaseSnapshot {
+    return {
+      status: this.status,
+      requesterId: this.input.requesterId,
+      participants: [...this.participants],
+      view: this.view(),
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+    };
   }
 
   private get requesterId(): string {
@@ -184,23 +174,6 @@ class ChangeRequestCase {
   async commit(): Promise<ChangeRequestView> {
     await this.recorder.flush();
     return this.view();
-  }
-
-  private setStatus(to: ChangeStatus, actorId: string, action: string, data: Record<string, unknown> = {}): void {
-    const from = this.status;
-    this.status = to;
-    this.touch();
-    this.recorder.audit({ actorId, action, fromStatus: from, toStatus: to, data });
-  }
-
-  private record(actorId: string, action: string, data: Record<string, unknown> = {}): void {
-    this.touch();
-    this.recorder.audit({ actorId, action, fromStatus: this.status, toStatus: this.status, data });
-  }
-
-  private touch(): void {
-    this.changes += 1;
-    this.updatedAt = new Date().toISOString();
   }
 
   async submit(): Promise<void> {
@@ -237,7 +210,15 @@ class ChangeRequestCase {
     if (plan.reviewerId) this.participants.add(plan.reviewerId);
     this.approval = ApprovalProcess.create(
       this.recorder,
-      { taskKind: 'approve_change', title: this.title, excluded: this.excluded, round: this.round, status: 'pending_approval' },
+      {
+        taskKind: 'approve_change',
+        title: this.title,
+        excluded: this.excluded,
+        excludedReason: 'a change you requested or will implement',
+        onApprovers: (ids) => this.addParticipants(...ids),
+        round: this.round,
+        status: 'pending_approval',
+      },
       this.input.policy,
       plan.levels,
     );
@@ -447,31 +428,13 @@ class ChangeRequestCase {
     }
   }
 
-  nextDeadline(): number | null {
-    const due: number[] = [];
-    const approval = this.status === 'pending_approval' ? this.approval?.nextDeadline() : null;
-    if (approval) due.push(approval);
-    if (this.status === 'scheduled' && !this.windowOpenedAt) due.push(Date.parse(this.submission.plannedStart));
-    return due.length ? Math.min(...due) : null;
-  }
-
-  /** Timer work: reminders, escalations and the opening of the change window. */
-  async onTime(): Promise<void> {
-    const now = Date.now();
-    if (this.status === 'pending_approval' && this.approval) {
-      this.approval.remindIfDue(now);
-      if (this.approval.escalationIsDue(now)) {
-        const stalled = this.approval.stalledApprovers();
-        const managers = stalled.length ? await managersOf(stalled) : {};
-        // A decision may have arrived while the directory was read.
-        if (this.status === 'pending_approval' && this.approval?.escalationIsDue(Date.now())) {
-          this.approval.escalate(managers);
-          this.approval.approvers.forEach((a) => this.participants.add(a));
-        }
-      }
+  /** Reminders and escalations while approval runs; then the opening of the change window. */
+  deadlines(): Deadline[] {
+    const due = this.status === 'pending_approval' && this.approval ? this.approval.deadlines() : [];
+    if (this.status === 'scheduled' && !this.windowOpenedAt) {
+      due.push({ name: 'change:window', at: Date.parse(this.submission.plannedStart), fire: () => this.openWindowIfDue(Date.now()) });
     }
-    this.openWindowIfDue(now);
-    await this.recorder.flush();
+    return due;
   }
 
   private openWindowIfDue(now: number): void {

@@ -1,7 +1,5 @@
-import { ApplicationFailure } from '@temporalio/workflow';
 import {
   ApprovalLevel,
-  CaseFailure,
   Decision,
   decisionRefusal,
   evaluateLevel,
@@ -11,7 +9,13 @@ import {
   seatOf,
   SYSTEM_ACTOR,
 } from '@steward/domain';
+import type { CaseActivities } from './activities';
+import { caseActivities } from './activity-options';
 import type { CaseRecorder } from './case-recorder';
+import type { Deadline } from './deadlines';
+import { conflict, forbidden } from './errors';
+
+const { managersOf } = caseActivities<CaseActivities>();
 
 export interface ApprovalPolicy {
   reminderAfterMs: number;
@@ -25,6 +29,10 @@ export interface ApprovalSubject {
   title: string;
   /** Users who may never decide, whatever their roles (segregation of duties). */
   excluded: string[];
+  /** What the excluded are refused, worded for this subject: "you cannot decide on {excludedReason}". */
+  excludedReason: string;
+  /** Told of approvers the process adds (escalation), so the case can count them as participants. */
+  onApprovers?: (userIds: string[]) => void;
   /** Distinguishes approval rounds (a revision starts a new one) in task keys. */
   round: number;
   /** The case status while approval runs, for audit events. */
@@ -40,8 +48,6 @@ export interface ApprovalState {
   escalated: boolean[];
 }
 
-const forbidden = (message: string) => ApplicationFailure.create({ type: CaseFailure.forbidden, message, nonRetryable: true });
-const conflict = (message: string) => ApplicationFailure.create({ type: CaseFailure.conflict, message, nonRetryable: true });
 
 /**
  * The approval building block: levels decided in order, each by its quorum rule, with a reminder and an
@@ -96,6 +102,7 @@ export class ApprovalProcess {
   /** Opens the first level. With no levels the subject is approved at once by `system`. */
   start(): ApprovalOutcome {
     if (this.state.levels.length === 0) return 'approved';
+    this.subject.onApprovers?.(this.approvers);
     this.openLevel(0);
     return this.outcome;
   }
@@ -132,7 +139,7 @@ export class ApprovalProcess {
   /** Throws the failure the API turns into 403 or 409 when `actorId` may not decide now. */
   validateDecision(actorId: string): void {
     if (this.subject.excluded.includes(actorId)) {
-      throw forbidden('segregation of duties: you cannot decide on a case you requested or will implement');
+      throw forbidden(`segregation of duties: you cannot decide on ${this.subject.excludedReason}`);
     }
     const level = this.currentLevel;
     if (!level || level.status !== 'pending') {
@@ -188,17 +195,32 @@ export class ApprovalProcess {
     }
   }
 
-  /** When the pending level next needs attention (reminder or escalation), or null. */
-  nextDeadline(): number | null {
+  /**
+   * The pending level's reminder and escalation. The host includes them while the case waits for this
+   * approval; firing them is all the escalation logic any case type needs.
+   */
+  deadlines(): Deadline[] {
     const level = this.currentLevel;
-    if (!level || level.status !== 'pending' || !level.startedAt) return null;
+    if (!level || level.status !== 'pending' || !level.startedAt) return [];
     const started = Date.parse(level.startedAt);
     const i = this.state.current;
-    const due = [
-      this.state.reminded[i] ? null : started + this.policy.reminderAfterMs,
-      this.state.escalated[i] ? null : started + this.policy.escalateAfterMs,
-    ].filter((t): t is number => t !== null);
-    return due.length ? Math.min(...due) : null;
+    const due: Deadline[] = [];
+    if (!this.state.reminded[i]) {
+      due.push({ name: `approval:${level.name}:reminder`, at: started + this.policy.reminderAfterMs, fire: () => this.remindIfDue(Date.now()) });
+    }
+    if (!this.state.escalated[i]) {
+      due.push({ name: `approval:${level.name}:escalation`, at: started + this.policy.escalateAfterMs, fire: () => this.escalateIfDue() });
+    }
+    return due;
+  }
+
+  /** Brings in each stalled approver's manager, read from the directory. */
+  async escalateIfDue(): Promise<void> {
+    if (!this.escalationIsDue(Date.now())) return;
+    const stalled = this.stalledApprovers();
+    const managers = stalled.length ? await managersOf(stalled) : {};
+    // A decision, a withdrawal or a cancellation may have arrived while the directory was read.
+    if (this.escalationIsDue(Date.now())) this.escalate(managers);
   }
 
   escalationIsDue(now: number): boolean {
@@ -251,6 +273,7 @@ export class ApprovalProcess {
       level.approvers.push(to);
       level.escalations.push({ from, to, at: now });
       added.push({ from, to });
+      this.subject.onApprovers?.([to]);
       this.assign(i, to, now);
       this.recorder.notify(from, 'approval_escalated', `Your pending approval (${level.name}) was escalated to ${to}: ${this.subject.title}`);
     }

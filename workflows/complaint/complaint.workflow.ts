@@ -1,14 +1,5 @@
+import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
-  ApplicationFailure,
-  condition,
-  continueAsNew,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import {
-  CaseFailure,
   complaintPriority,
   ComplaintStatus,
   ESCALATION_LEVELS,
@@ -28,9 +19,12 @@ import {
   WorkCalendar,
 } from '@steward/domain';
 import type { ComplaintActivities } from '../common/activities';
+import { caseActivities } from '../common/activity-options';
 import { ApprovalProcess, ApprovalState } from '../common/approval-process';
-import { CaseRecorder } from '../common/case-recorder';
-import { settle } from '../common/settle';
+import type { CaseSnapshot } from '../common/case-recorder';
+import { CaseBase, runCase } from '../common/case-runtime';
+import type { Deadline } from '../common/deadlines';
+import { conflict, forbidden, invalid } from '../common/errors';
 import {
   Actor,
   ComplaintCarried,
@@ -48,20 +42,10 @@ import {
   transferUpdate,
 } from './definitions';
 
-const { pickComplaintOwner, escalationTarget, compensationApprovers, managersOf } = proxyActivities<ComplaintActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
+const { pickComplaintOwner, escalationTarget, compensationApprovers } = caseActivities<ComplaintActivities>();
 
 const CASE_TYPE = 'complaint';
 const SERVICE_TEAM = 'service';
-/** Continue as new well before Temporal's own limits: a long-lived complaint keeps a short history. */
-const HISTORY_LIMIT = 5000;
-
-const forbidden = (message: string) => ApplicationFailure.create({ type: CaseFailure.forbidden, message, nonRetryable: true });
-const conflict = (message: string) => ApplicationFailure.create({ type: CaseFailure.conflict, message, nonRetryable: true });
-const invalid = (field: string, message: string) =>
-  ApplicationFailure.create({ type: CaseFailure.invalid, message, details: [{ field }], nonRetryable: true });
 
 /**
  * A customer complaint from intake to close. Three SLA clocks (first response, customer update, resolution)
@@ -99,35 +83,23 @@ export async function complaintWorkflow(input: ComplaintInput): Promise<Complain
   if (input.carried) c.opened = true;
   else await c.open();
 
-  while (c.status !== 'closed') {
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
-      await settle(() => c.commit());
-      log.info('complaint continues as new', { caseId: input.caseId, historyLength: workflowInfo().historyLength });
-      return continueAsNew<typeof complaintWorkflow>({ ...input, carried: c.carry() });
-    }
-    const seen = c.changes;
-    const deadline = c.nextDeadline();
-    const woken =
-      deadline === null
-        ? await condition(() => c.status === 'closed' || c.changes !== seen)
-        : await condition(() => c.status === 'closed' || c.changes !== seen, Math.max(1, deadline - Date.now()));
-    if (!woken || (deadline !== null && Date.now() >= deadline)) await c.onTime();
-  }
-  await settle(() => c.commit());
+  await runCase(c, {
+    caseId: input.caseId,
+    historyLimit: input.historyLimit,
+    carry: () => c.carry(),
+    continueAsNew: (carried) => continueAsNew<typeof complaintWorkflow>({ ...input, carried }),
+  });
   return c.state;
 }
 
-class ComplaintCase {
+class ComplaintCase extends CaseBase<ComplaintStatus> {
   readonly state: ComplaintState;
-  readonly recorder: CaseRecorder;
   opened = false;
-  /** Bumped by every accepted action so the main loop recomputes its timer. */
-  changes = 0;
   private approval: ApprovalProcess | null = null;
   private approvalState: ApprovalState | null;
-  private readonly participants: Set<string>;
 
   constructor(private readonly input: ComplaintInput) {
+    super(CASE_TYPE, input.caseId, input.carried ?? { participants: [input.createdBy] });
     const now = Date.now();
     const priority = complaintPriority(input.intake.severity, input.intake.customer.tier);
     const targets = slaTargetsMs(input.policies, priority);
@@ -165,28 +137,37 @@ class ComplaintCase {
       updatedAt: new Date(now).toISOString(),
     };
     this.approvalState = input.carried?.approval ?? null;
-    this.participants = new Set(input.carried?.participants ?? [input.createdBy]);
-    this.recorder = new CaseRecorder(
-      CASE_TYPE,
-      input.caseId,
-      () => ({
-        status: this.state.status,
-        requesterId: this.state.createdBy,
-        ownerId: this.state.ownerId,
-        priority: this.state.priority,
-        breached: this.state.breached,
-        participants: [...this.participants],
-        view: this.state as unknown as Record<string, unknown>,
-        createdAt: this.state.createdAt,
-        updatedAt: this.state.updatedAt,
-      }),
-      input.carried?.recorder,
-    );
     if (this.approvalState) this.approval = this.makeApproval(this.approvalState);
   }
 
   get status(): ComplaintStatus {
     return this.state.status;
+  }
+
+  protected set status(to: ComplaintStatus) {
+    this.state.status = to;
+  }
+
+  get done(): boolean {
+    return this.state.status === 'closed';
+  }
+
+  protected touched(at: string): void {
+    this.state.updatedAt = at;
+  }
+
+  protected snapshot(): CaseSnapshot {
+    return {
+      status: this.state.status,
+      requesterId: this.state.createdBy,
+      ownerId: this.state.ownerId,
+      priority: this.state.priority,
+      breached: this.state.breached,
+      participants: [...this.participants],
+      view: this.state,
+      createdAt: this.state.createdAt,
+      updatedAt: this.state.updatedAt,
+    };
   }
 
   private get calendar(): WorkCalendar {
@@ -204,23 +185,6 @@ class ComplaintCase {
   async commit(): Promise<ComplaintState> {
     await this.recorder.flush();
     return this.state;
-  }
-
-  private touch(): void {
-    this.changes += 1;
-    this.state.updatedAt = new Date().toISOString();
-  }
-
-  private setStatus(to: ComplaintStatus, actorId: string, action: string, data: Record<string, unknown> = {}): void {
-    const from = this.state.status;
-    this.state.status = to;
-    this.touch();
-    this.recorder.audit({ actorId, action, fromStatus: from, toStatus: to, data });
-  }
-
-  private record(actorId: string, action: string, data: Record<string, unknown> = {}): void {
-    this.touch();
-    this.recorder.audit({ actorId, action, fromStatus: this.state.status, toStatus: this.state.status, data });
   }
 
   private get cycle(): number {
@@ -421,38 +385,28 @@ class ComplaintCase {
       return;
     }
     this.state.compensationExcluded = [this.state.ownerId, actorId];
-    this.approval = ApprovalProcess.create(
-      this.recorder,
-      {
-        taskKind: 'approve_compensation',
-        title: `compensation of ${compensation!.amount} ${compensation!.currency} for ${this.title}`,
-        excluded: this.state.compensationExcluded,
-        round: this.state.compensationApproval.length + 1,
-        status: 'pending_compensation_approval',
-      },
-      this.input.approvalPolicy,
-      [{ name: 'supervisor', rule: 'any', approvers }],
-    );
+    this.approval = ApprovalProcess.create(this.recorder, this.compensationSubject(), this.input.approvalPolicy, [{ name: 'supervisor', rule: 'any', approvers }]);
     this.approvalState = this.approval.state;
-    approvers.forEach((u) => this.participants.add(u));
+    this.addParticipants(...approvers);
     this.setStatus('pending_compensation_approval', actorId, 'compensation_requested', { summary, compensation, threshold: this.input.compensationThreshold });
     this.approval.start();
   }
 
   private makeApproval(state: ApprovalState): ApprovalProcess {
+    return new ApprovalProcess(this.recorder, this.compensationSubject(), this.input.approvalPolicy, state);
+  }
+
+  private compensationSubject() {
     const compensation = this.state.resolution?.compensation;
-    return new ApprovalProcess(
-      this.recorder,
-      {
-        taskKind: 'approve_compensation',
-        title: `compensation of ${compensation?.amount} ${compensation?.currency} for ${this.title}`,
-        excluded: this.state.compensationExcluded,
-        round: this.state.compensationApproval.length + 1,
-        status: 'pending_compensation_approval',
-      },
-      this.input.approvalPolicy,
-      state,
-    );
+    return {
+      taskKind: 'approve_compensation',
+      title: `compensation of ${compensation?.amount} ${compensation?.currency} for ${this.title}`,
+      excluded: this.state.compensationExcluded,
+      excludedReason: 'the compensation of a complaint you own or resolved',
+      onApprovers: (ids: string[]) => this.addParticipants(...ids),
+      round: this.state.compensationApproval.length + 1,
+      status: 'pending_compensation_approval',
+    };
   }
 
   validateCompensationDecision(a: Actor): void {
@@ -534,18 +488,19 @@ class ComplaintCase {
 
   // --- timers ----------------------------------------------------------------------------------------------
 
-  /** The next instant anything can happen: a ladder step or a breach on a running clock, or an approval timer. */
-  nextDeadline(): number | null {
+  /** On every running clock, its breach or next ladder step, whichever comes first; the compensation approval's timers. */
+  deadlines(): Deadline[] {
     const cal = this.calendar;
-    const due: number[] = [];
+    const due: Deadline[] = [];
     for (const [name, clock] of this.runningClocks()) {
-      if (!clock.breachedAt) due.push(instantAtSpent(clock, cal, clock.budgetMs)!);
+      const at: number[] = [];
+      if (!clock.breachedAt) at.push(instantAtSpent(clock, cal, clock.budgetMs)!);
       const step = name === 'update' ? undefined : this.input.policies.escalation[clock.fired];
-      if (step) due.push(instantAtSpent(clock, cal, stepThreshold(step.at, clock))!);
+      if (step) at.push(instantAtSpent(clock, cal, stepThreshold(step.at, clock))!);
+      if (at.length) due.push({ name: `sla:${name}`, at: Math.min(...at), fire: () => this.onClock(name, Date.now()) });
     }
-    const approval = this.state.status === 'pending_compensation_approval' ? this.approval?.nextDeadline() : null;
-    if (approval) due.push(approval);
-    return due.length ? Math.min(...due) : null;
+    if (this.state.status === 'pending_compensation_approval' && this.approval) due.push(...this.approval.deadlines());
+    return due;
   }
 
   private runningClocks(): [SlaClockName, SlaClock][] {
@@ -554,34 +509,22 @@ class ComplaintCase {
       .filter((e): e is [SlaClockName, SlaClock] => e[1] !== null && isRunning(e[1]));
   }
 
-  async onTime(): Promise<void> {
-    const now = Date.now();
+  /** A clock's breach, then every ladder rung its spent time has reached. */
+  private async onClock(name: SlaClockName, now: number): Promise<void> {
     const cal = this.calendar;
-    for (const [name] of this.runningClocks()) {
-      const clock = () => this.state.clocks[name]!;
-      // An action may have finished this clock while an earlier step read the directory.
-      if (!isRunning(clock())) continue;
-      if (!clock().breachedAt && spentAt(clock(), cal, now) >= clock().budgetMs) this.breach(name, instantAtSpent(clock(), cal, clock().budgetMs)!);
-      if (name === 'update') continue;
-      for (let step = this.input.policies.escalation[clock().fired]; step; step = this.input.policies.escalation[clock().fired]) {
-        if (spentAt(clock(), cal, now) < stepThreshold(step.at, clock())) break;
-        const index = clock().fired;
-        this.state.clocks[name] = { ...clock(), fired: index + 1 };
-        await this.takeStep(name, index);
-        // The owner may have responded while the directory was read: that clock is done, stop climbing.
-        if (!isRunning(clock())) break;
-      }
+    const clock = () => this.state.clocks[name]!;
+    // An action may have finished this clock while an earlier step read the directory.
+    if (!this.state.clocks[name] || !isRunning(clock())) return;
+    if (!clock().breachedAt && spentAt(clock(), cal, now) >= clock().budgetMs) this.breach(name, instantAtSpent(clock(), cal, clock().budgetMs)!);
+    if (name === 'update') return;
+    for (let step = this.input.policies.escalation[clock().fired]; step; step = this.input.policies.escalation[clock().fired]) {
+      if (spentAt(clock(), cal, now) < stepThreshold(step.at, clock())) break;
+      const index = clock().fired;
+      this.state.clocks[name] = { ...clock(), fired: index + 1 };
+      await this.takeStep(name, index);
+      // The owner may have responded while the directory was read: that clock is done, stop climbing.
+      if (!isRunning(clock())) break;
     }
-    if (this.state.status === 'pending_compensation_approval' && this.approval) {
-      this.approval.remindIfDue(now);
-      if (this.approval.escalationIsDue(now)) {
-        const stalled = this.approval.stalledApprovers();
-        const managers = stalled.length ? await managersOf(stalled) : {};
-        if (this.approval?.escalationIsDue(Date.now())) this.approval.escalate(managers);
-        this.approval?.approvers.forEach((u) => this.participants.add(u));
-      }
-    }
-    await this.recorder.flush();
   }
 
   private breach(name: SlaClockName, atMs: number): void {

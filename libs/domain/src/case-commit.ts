@@ -49,7 +49,8 @@ export interface CaseCommit {
   priority?: string | null;
   breached?: boolean | null;
   participants: string[];
-  view: Record<string, unknown>;
+  /** The case as the API shows it: the case type's view. */
+  view: object;
   createdAt: string;
   updatedAt: string;
   events: AuditEventDraft[];
