@@ -25,13 +25,8 @@ import type {
 import { DEFAULT_SLA_POLICIES, riskAtLeast, RiskLevel } from '@steward/domain';
 import { ensureJavaTestServer } from '@steward/devstack';
 import { workflowBundleOptions } from '@steward/temporal';
-import type {
-  ChangeApprovalPlan,
-  ChangeApprovalPlanRequest,
-  ChangeRequestActivities,
-  ComplaintActivities,
-  EscalationRole,
-} from '@steward/workflows/common/activities';
+import type { ChangeApprovalPlan, ChangeApprovalPlanRequest, ChangeRequestActivities } from '@steward/workflows/change-request/activities';
+import type { ComplaintActivities, EscalationRole } from '@steward/workflows/complaint/activities';
 import { changeRequestWorkflow } from '@steward/workflows/change-request/change-request.workflow';
 import { complaintWorkflow } from '@steward/workflows/complaint/complaint.workflow';
 import {

@@ -12,7 +12,7 @@ import {
   TERMINAL_CHANGE_STATUSES,
   WITHDRAWABLE_CHANGE_STATUSES,
 } from '@steward/domain';
-import type { ChangeRequestActivities } from '../common/activities';
+import type { ChangeRequestActivities } from './activities';
 import { caseActivities } from '../common/activity-options';
 import { ApprovalProcess } from '../common/approval-process';
 import type { CaseSnapshot } from '../common/case-recorder';

@@ -11,7 +11,7 @@ const { commitCase } = proxyActivities<CaseActivities>({
 /** The case as the workflow sees it now: what each commit writes to the read model. */
 export type CaseSnapshot = Pick<
   CaseCommit,
-  'status' | 'requesterId' | 'ownerId' | 'priority' | 'breached' | 'participants' | 'view' | 'createdAt' | 'updatedAt'
+  'status' | 'requesterId' | 'participants' | 'readerRoles' | 'view' | 'createdAt' | 'updatedAt'
 >;
 
 /** Carried across continue-as-new so keys and versions keep increasing. */

@@ -10,6 +10,7 @@ import {
   rebudgetClock,
   resumeClock,
   SERVICE_LEAD_ROLES,
+  SERVICE_ROLES,
   SlaClock,
   SlaClockName,
   slaTargetsMs,
@@ -18,7 +19,7 @@ import {
   SYSTEM_ACTOR,
   WorkCalendar,
 } from '@steward/domain';
-import type { ComplaintActivities } from '../common/activities';
+import type { ComplaintActivities } from './activities';
 import { caseActivities } from '../common/activity-options';
 import { ApprovalProcess, ApprovalState } from '../common/approval-process';
 import type { CaseSnapshot } from '../common/case-recorder';
@@ -160,10 +161,9 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
     return {
       status: this.state.status,
       requesterId: this.state.createdBy,
-      ownerId: this.state.ownerId,
-      priority: this.state.priority,
-      breached: this.state.breached,
       participants: [...this.participants],
+      // Service staff handle complaints together (transfers, cover): they read every one.
+      readerRoles: [...SERVICE_ROLES],
       view: this.state,
       createdAt: this.state.createdAt,
       updatedAt: this.state.updatedAt,

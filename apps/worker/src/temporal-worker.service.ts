@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createLogger, StewardConfig } from '@steward/config';
 import { workflowBundleOptions } from '@steward/temporal';
-import { CaseActivitiesService } from './activities/case.activities';
-import { ComplaintActivitiesService } from './activities/complaint.activities';
+import { ACTIVITY_PROVIDERS, ActivityProvider } from './activities';
 
 let runtimeInstalled = false;
 
@@ -27,9 +27,20 @@ export class TemporalWorkerService {
 
   constructor(
     private readonly config: StewardConfig,
-    private readonly activities: CaseActivitiesService,
-    private readonly complaintActivities: ComplaintActivitiesService,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /** Every registered service's activities, merged: activity names are unique across case types. */
+  private activities(): Record<string, unknown> {
+    const merged: Record<string, unknown> = {};
+    for (const provider of ACTIVITY_PROVIDERS) {
+      for (const [name, fn] of Object.entries(this.moduleRef.get<ActivityProvider>(provider).toActivities())) {
+        if (name in merged) throw new Error(`activity ${name} is registered twice`);
+        merged[name] = fn;
+      }
+    }
+    return merged;
+  }
 
   /** Creates the worker (bundling workflow code) and connects it; `run()` then polls until shutdown. */
   async create(): Promise<Worker> {
@@ -39,7 +50,7 @@ export class TemporalWorkerService {
       connection,
       namespace: this.config.TEMPORAL_NAMESPACE,
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-      activities: { ...this.activities.toActivities(), ...this.complaintActivities.toActivities() },
+      activities: this.activities(),
       bundlerOptions: { webpackConfigHook: workflowBundleOptions().webpackConfigHook },
       workflowsPath: workflowBundleOptions().workflowsPath,
     });

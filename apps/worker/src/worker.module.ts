@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, StewardConfig } from '@steward/config';
 import { DirectoryModule } from '@steward/directory';
 import { PersistenceModule } from '@steward/persistence';
-import { CaseActivitiesService } from './activities/case.activities';
-import { ComplaintActivitiesService } from './activities/complaint.activities';
+import { ACTIVITY_PROVIDERS } from './activities';
 import { TemporalWorkerService } from './temporal-worker.service';
 
 @Module({})
@@ -12,7 +11,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot({ migrate: false }), DirectoryModule],
-      providers: [CaseActivitiesService, ComplaintActivitiesService, TemporalWorkerService],
+      providers: [...ACTIVITY_PROVIDERS, TemporalWorkerService],
       exports: [TemporalWorkerService],
     };
   }

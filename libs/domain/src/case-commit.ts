@@ -44,11 +44,10 @@ export interface CaseCommit {
   version: number;
   status: string;
   requesterId: string | null;
-  /** Columns lists filter on; null where a case type has no such thing. */
-  ownerId?: string | null;
-  priority?: string | null;
-  breached?: boolean | null;
+  /** Everyone with a part in the case: they may read it and its audit trail. */
   participants: string[];
+  /** Roles whose holders may read the case without taking part (HR for plans, executives for crises). */
+  readerRoles?: string[];
   /** The case as the API shows it: the case type's view. */
   view: object;
   createdAt: string;

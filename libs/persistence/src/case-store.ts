@@ -13,16 +13,15 @@ export class CaseStore {
   async commit(c: CaseCommit): Promise<{ appended: number }> {
     return this.dataSource.transaction(async (tx) => {
       await tx.query(
-        `INSERT INTO cases (id, case_type, status, workflow_id, requester_id, owner_id, priority, breached, participants, view, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        `INSERT INTO cases (id, case_type, status, workflow_id, requester_id, participants, reader_roles, view, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, requester_id = EXCLUDED.requester_id,
-           owner_id = EXCLUDED.owner_id, priority = EXCLUDED.priority, breached = EXCLUDED.breached,
-           participants = EXCLUDED.participants, view = EXCLUDED.view, version = EXCLUDED.version,
-           updated_at = EXCLUDED.updated_at
+           participants = EXCLUDED.participants, reader_roles = EXCLUDED.reader_roles, view = EXCLUDED.view,
+           version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
          WHERE cases.version < EXCLUDED.version`,
         [
-          c.caseId, c.caseType, c.status, c.workflowId, c.requesterId, c.ownerId ?? null, c.priority ?? null, c.breached ?? null,
-          c.participants, c.view, c.version, c.createdAt, c.updatedAt,
+          c.caseId, c.caseType, c.status, c.workflowId, c.requesterId, c.participants, c.readerRoles ?? [], c.view, c.version,
+          c.createdAt, c.updatedAt,
         ],
       );
       for (const t of c.openTasks) {

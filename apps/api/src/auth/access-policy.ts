@@ -15,9 +15,8 @@ export class AccessPolicy {
     if (!this.hasOversight(user)) throw StewardException.forbidden('only auditors and admins may read the audit trail');
   }
 
-  /** Participants of a case, auditors and admins read it and its audit trail. */
-  assertCanReadCase(user: DirectoryUser, c: { participants: string[] }): void {
-    if (this.hasOversight(user) || c.participants.includes(user.id)) return;
-    throw StewardException.forbidden('only participants of this case, auditors and admins may read it');
+  /** Participants of a case, holders of its reader roles, auditors and admins read it and its audit trail. */
+  canReadCase(user: DirectoryUser, c: { participants: string[]; readerRoles: string[] }): boolean {
+    return this.hasOversight(user) || c.participants.includes(user.id) || user.roles.some((r) => c.readerRoles.includes(r));
   }
 }

@@ -6,15 +6,15 @@ import { StewardConfig } from '@steward/config';
 import type { DirectoryUser } from '@steward/directory';
 import { StewardException } from '../common/steward.exception';
 import { toHttpError } from '../common/temporal-errors';
-import { CaseReader } from './case-reader.service';
+import { CaseReader, CaseTypeAccess } from './case-reader.service';
 import { IdempotencyService } from './idempotency.service';
 
-export interface CaseCreation<Input> {
+export interface CaseCreation<Input, Stored = unknown> {
   caseType: string;
   workflowType: string;
   workflowId: (caseId: string) => string;
   /** Resolves once the workflow has committed the new case; its result is the 201 body. */
-  createdUpdate: UpdateDefinition<unknown, []>;
+  createdUpdate: UpdateDefinition<Stored, []>;
   input: (caseId: string) => Input;
   /** What the Idempotency-Key's request hash covers. */
   request: unknown;
@@ -35,15 +35,20 @@ export class CaseActions {
     private readonly logger: PinoLogger,
   ) {}
 
-  async create<Input>(user: DirectoryUser, key: string | undefined, c: CaseCreation<Input>, beforeStart: () => Promise<void> = async () => undefined) {
+  async create<Input, Stored extends object = Record<string, unknown>>(
+    user: DirectoryUser,
+    key: string | undefined,
+    c: CaseCreation<Input, Stored>,
+    beforeStart: () => Promise<void> = async () => undefined,
+  ): Promise<Stored> {
     this.idempotency.validateKey(key);
     const requestHash = this.idempotency.requestHash(c.request);
-    const replay = await this.idempotency.replay(user.id, key, requestHash);
+    const replay = await this.idempotency.replay<Stored>(user.id, key, requestHash);
     if (replay) return replay;
     await beforeStart();
     const caseId = this.idempotency.caseIdFor(user.id, key);
     const workflowId = c.workflowId(caseId);
-    let view: Record<string, unknown>;
+    let view: Stored;
     try {
       const start = new WithStartWorkflowOperation(c.workflowType, {
         workflowId,
@@ -53,18 +58,26 @@ export class CaseActions {
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
-      view = (await this.temporal.workflow.executeUpdateWithStart(c.createdUpdate, { startWorkflowOperation: start })) as Record<string, unknown>;
+      view = await this.temporal.workflow.executeUpdateWithStart(c.createdUpdate, { startWorkflowOperation: start });
     } catch (err) {
       // The first attempt's workflow already finished: its stored case is the answer.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toHttpError(err);
-      view = (await this.cases.readable(c.caseType, caseId, user)).view;
+      view = (await this.cases.readable(c.caseType, caseId, user)).view as Stored;
     }
-    this.logger.info({ caseId, workflowId, caseType: c.caseType, status: view.status }, 'case created');
+    this.logger.info({ caseId, workflowId, caseType: c.caseType }, 'case created');
     return this.idempotency.remember(user.id, key, { caseType: c.caseType, caseId, requestHash, response: view });
   }
 
-  async act<R extends { status: string }, A>(user: DirectoryUser, caseType: string, id: string, update: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
-    const row = await this.cases.findCase(caseType, id);
+  /** Sends a human action; on a confidential case type, those who may not read the case get 404 first. */
+  async act<R extends { status: string }, A>(
+    user: DirectoryUser,
+    caseType: string,
+    id: string,
+    update: UpdateDefinition<R, [A]>,
+    arg: A,
+    access: CaseTypeAccess = {},
+  ): Promise<R> {
+    const row = access.confidential ? await this.cases.readable(caseType, id, user, access) : await this.cases.findCase(caseType, id);
     const log = { caseId: id, workflowId: row.workflowId, update: update.name, actorId: user.id };
     try {
       const result = await this.temporal.workflow.getHandle(row.workflowId).executeUpdate(update, { args: [arg] });

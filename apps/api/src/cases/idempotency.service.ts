@@ -32,22 +32,22 @@ export class IdempotencyService {
   }
 
   /** The first response for this key, or null; a different body under the same key is refused (422). */
-  async replay(callerId: string, key: string | undefined, requestHash: string): Promise<Record<string, unknown> | null> {
+  async replay<R extends object>(callerId: string, key: string | undefined, requestHash: string): Promise<R | null> {
     if (!key) return null;
     const row = await this.dataSource.getRepository(IdempotencyKeyEntity).findOneBy({ callerId, key });
     if (!row) return null;
     if (row.requestHash !== requestHash) {
       throw new StewardException(StewardErrorCode.IDEMPOTENCY_MISMATCH, 'this Idempotency-Key was used with a different request body');
     }
-    return row.response as Record<string, unknown>;
+    return row.response as R;
   }
 
   /** Stores the first response; when two requests race, the earlier stored one wins and is returned. */
-  async remember(
+  async remember<R extends object>(
     callerId: string,
     key: string | undefined,
-    entry: { caseType: string; caseId: string; requestHash: string; response: Record<string, unknown> },
-  ): Promise<Record<string, unknown>> {
+    entry: { caseType: string; caseId: string; requestHash: string; response: R },
+  ): Promise<R> {
     if (!key) return entry.response;
     const inserted = await this.dataSource
       .createQueryBuilder()
@@ -59,6 +59,6 @@ export class IdempotencyService {
       .execute();
     if (inserted.raw.length > 0) return entry.response;
     const row = await this.dataSource.getRepository(IdempotencyKeyEntity).findOneByOrFail({ callerId, key });
-    return row.response as Record<string, unknown>;
+    return row.response as R;
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { UpdateDefinition } from '@temporalio/common';
 import { StewardConfig } from '@steward/config';
 import { DirectoryService, DirectoryUser, planChangeApprovers } from '@steward/directory';
 import { ChangeSubmission, riskLevel, routingError } from '@steward/domain';
@@ -16,9 +15,7 @@ import {
   verificationUpdate,
   withdrawUpdate,
 } from '@steward/workflows/change-request/definitions';
-import { AuditAccessService } from '../audit/audit-access.service';
-import { CaseActions } from '../cases/case-actions.service';
-import { CaseReader } from '../cases/case-reader.service';
+import { CaseKit, CaseTypeService } from '../cases/case-type.service';
 import { Page } from '../common/pagination';
 import { StewardException } from '../common/steward.exception';
 import { DecisionDto, ImplementationDto, ReviewDto, VerificationDto, WithdrawDto } from './dto/change-request-actions.dto';
@@ -26,25 +23,28 @@ import { ListChangeRequestsDto } from './dto/list-change-requests.dto';
 import { ReviseChangeRequestDto } from './dto/revise-change-request.dto';
 import { SubmitChangeRequestDto } from './dto/submit-change-request.dto';
 
-const CASE_TYPE = 'change_request';
-
 @Injectable()
-export class ChangeRequestsService {
+export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
+  protected readonly caseType = 'change_request';
+
   constructor(
+    kit: CaseKit,
     private readonly config: StewardConfig,
     private readonly directory: DirectoryService,
-    private readonly cases: CaseReader,
-    private readonly actions: CaseActions,
-    private readonly accessLog: AuditAccessService,
-  ) {}
+  ) {
+    super(kit);
+  }
 
-  submit(user: DirectoryUser, dto: SubmitChangeRequestDto, idempotencyKey: string | undefined): Promise<Record<string, unknown>> {
+  protected present(stored: ChangeRequestView): ChangeRequestView {
+    return stored;
+  }
+
+  submit(user: DirectoryUser, dto: SubmitChangeRequestDto, idempotencyKey: string | undefined): Promise<ChangeRequestView> {
     const submission: ChangeSubmission = { ...dto };
-    return this.actions.create<ChangeRequestInput>(
+    return this.createCase<ChangeRequestInput>(
       user,
       idempotencyKey,
       {
-        caseType: CASE_TYPE,
         workflowType: CHANGE_REQUEST_WORKFLOW,
         workflowId: changeRequestWorkflowId,
         createdUpdate: submittedUpdate,
@@ -73,19 +73,8 @@ export class ChangeRequestsService {
     if (!plan.ok) throw StewardException.invalid('type', plan.problem);
   }
 
-  async get(user: DirectoryUser, id: string): Promise<Record<string, unknown>> {
-    return (await this.cases.readable(CASE_TYPE, id, user)).view;
-  }
-
-  list(user: DirectoryUser, q: ListChangeRequestsDto): Promise<Page<Record<string, unknown>>> {
-    return this.cases.list(CASE_TYPE, { status: q.status, requesterId: q.requesterId }, q.limit ?? 50, q.cursor, user);
-  }
-
-  async audit(user: DirectoryUser, id: string, limit = 200, cursor?: string) {
-    await this.cases.readable(CASE_TYPE, id, user);
-    const page = await this.cases.auditTrail(id, limit, cursor);
-    await this.accessLog.record(user.id, 'case_trail', { caseType: CASE_TYPE, caseId: id, cursor: cursor ?? null });
-    return page;
+  list(user: DirectoryUser, q: ListChangeRequestsDto): Promise<Page<ChangeRequestView>> {
+    return this.listCases(user, { status: q.status, requesterId: q.requesterId }, q.limit, q.cursor);
   }
 
   decide(user: DirectoryUser, id: string, dto: DecisionDto) {
@@ -105,7 +94,7 @@ export class ChangeRequestsService {
    * submission here too, so the 400's details say which field is wrong.
    */
   private async assertRevisionValid(id: string, dto: ReviseChangeRequestDto): Promise<void> {
-    const current = (await this.cases.findCase(CASE_TYPE, id)).view as unknown as ChangeSubmission;
+    const current = (await this.kit.reader.findCase(this.caseType, id)).view as ChangeRequestView;
     const next: ChangeSubmission = { ...current, ...dto };
     if (Date.parse(next.plannedEnd) <= Date.parse(next.plannedStart)) {
       throw StewardException.invalid(dto.plannedEnd !== undefined ? 'plannedEnd' : 'plannedStart', 'plannedEnd must be after plannedStart');
@@ -130,9 +119,5 @@ export class ChangeRequestsService {
 
   review(user: DirectoryUser, id: string, dto: ReviewDto) {
     return this.act(user, id, reviewUpdate, { actorId: user.id, note: dto.note });
-  }
-
-  private act<A>(user: DirectoryUser, id: string, update: UpdateDefinition<ChangeRequestView, [A]>, arg: A) {
-    return this.actions.act(user, CASE_TYPE, id, update, arg);
   }
 }

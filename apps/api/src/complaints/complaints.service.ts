@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { UpdateDefinition } from '@temporalio/common';
 import { StewardConfig } from '@steward/config';
 import { DirectoryService, DirectoryUser } from '@steward/directory';
 import { SERVICE_ROLES, SlaPolicies } from '@steward/domain';
@@ -19,9 +18,7 @@ import {
   resumeUpdate,
   transferUpdate,
 } from '@steward/workflows/complaint/definitions';
-import { AuditAccessService } from '../audit/audit-access.service';
-import { CaseActions } from '../cases/case-actions.service';
-import { CaseReader } from '../cases/case-reader.service';
+import { CaseKit, CaseTypeService } from '../cases/case-type.service';
 import { Page } from '../common/pagination';
 import { StewardException } from '../common/steward.exception';
 import { complaintView, ComplaintView } from './complaint-view';
@@ -38,26 +35,30 @@ import { ListComplaintsDto } from './dto/list-complaints.dto';
 import { OpenComplaintDto } from './dto/open-complaint.dto';
 import { SLA_POLICIES } from './sla-policies.provider';
 
-const CASE_TYPE = 'complaint';
-
 const isServiceStaff = (u: DirectoryUser) => u.roles.some((r) => SERVICE_ROLES.includes(r));
 
 @Injectable()
-export class ComplaintsService {
+export class ComplaintsService extends CaseTypeService<ComplaintState, ComplaintView> {
+  protected readonly caseType = 'complaint';
+
   constructor(
+    kit: CaseKit,
     private readonly config: StewardConfig,
     @Inject(SLA_POLICIES) private readonly policies: SlaPolicies,
     private readonly directory: DirectoryService,
-    private readonly cases: CaseReader,
-    private readonly actions: CaseActions,
-    private readonly accessLog: AuditAccessService,
-  ) {}
+  ) {
+    super(kit);
+  }
+
+  /** SLA targets and remaining time are computed at read time from the stored clocks. */
+  protected present(stored: ComplaintState, now: number): ComplaintView {
+    return complaintView(stored, now);
+  }
 
   async open(user: DirectoryUser, dto: OpenComplaintDto, key: string | undefined): Promise<ComplaintView> {
     if (!isServiceStaff(user)) throw StewardException.forbidden('only service staff (agent, team_lead, supervisor) may log complaints');
     const intake = { customer: { ...dto.customer }, channel: dto.channel, subject: dto.subject, description: dto.description, severity: dto.severity };
-    const state = await this.actions.create<ComplaintInput>(user, key, {
-      caseType: CASE_TYPE,
+    return this.createCase<ComplaintInput>(user, key, {
       workflowType: COMPLAINT_WORKFLOW,
       workflowId: complaintWorkflowId,
       createdUpdate: openedUpdate,
@@ -71,37 +72,11 @@ export class ComplaintsService {
         approvalPolicy: { reminderAfterMs: this.config.approvalReminderAfterMs, escalateAfterMs: this.config.approvalEscalateAfterMs },
       }),
     });
-    return complaintView(state as unknown as ComplaintState);
   }
 
-  async get(user: DirectoryUser, id: string): Promise<ComplaintView> {
-    const row = await this.readable(user, id);
-    return complaintView(row.view as unknown as ComplaintState);
-  }
-
-  /** Service staff handle complaints together (transfers, cover); others need a part in the case. */
-  private readable(user: DirectoryUser, id: string) {
-    return isServiceStaff(user) ? this.cases.findCase(CASE_TYPE, id) : this.cases.readable(CASE_TYPE, id, user);
-  }
-
-  async list(user: DirectoryUser, q: ListComplaintsDto): Promise<Page<ComplaintView>> {
-    const page = await this.cases.list(
-      CASE_TYPE,
-      { status: q.status, priority: q.priority, ownerId: q.ownerId, breached: q.breached },
-      q.limit ?? 50,
-      q.cursor,
-      user,
-      { everyone: isServiceStaff(user) },
-    );
-    const now = Date.now();
-    return { items: page.items.map((v) => complaintView(v as unknown as ComplaintState, now)), nextCursor: page.nextCursor };
-  }
-
-  async audit(user: DirectoryUser, id: string, limit = 200, cursor?: string) {
-    await this.readable(user, id);
-    const page = await this.cases.auditTrail(id, limit, cursor);
-    await this.accessLog.record(user.id, 'case_trail', { caseType: CASE_TYPE, caseId: id, cursor: cursor ?? null });
-    return page;
+  list(user: DirectoryUser, q: ListComplaintsDto): Promise<Page<ComplaintView>> {
+    const view = { priority: q.priority, ownerId: q.ownerId, breached: q.breached };
+    return this.listCases(user, { status: q.status, view }, q.limit, q.cursor);
   }
 
   respond(user: DirectoryUser, id: string, dto: RespondDto) {
@@ -137,10 +112,6 @@ export class ComplaintsService {
 
   feedback(user: DirectoryUser, id: string, dto: FeedbackDto) {
     return this.act(user, id, feedbackUpdate, { ...actor(user), satisfied: dto.satisfied, comment: dto.comment ?? null });
-  }
-
-  private async act<A extends Actor>(user: DirectoryUser, id: string, update: UpdateDefinition<ComplaintState, [A]>, arg: A): Promise<ComplaintView> {
-    return complaintView(await this.actions.act(user, CASE_TYPE, id, update, arg));
   }
 }
 

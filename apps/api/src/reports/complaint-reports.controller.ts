@@ -24,7 +24,7 @@ const READERS = ['team_lead', 'supervisor', 'manager', 'executive', ...OVERSIGHT
 /** A clock counts as met when it finished without a breach; percentages are over clocks that finished or breached. */
 const REPORT_SQL = `
   WITH c AS (
-    SELECT id, priority, created_at, view,
+    SELECT id, view ->> 'priority' AS priority, created_at, view,
            (view #>> '{clocks,firstResponse,breachedAt}') IS NULL AND (view #>> '{clocks,firstResponse,doneAt}') IS NOT NULL AS fr_met,
            (view #>> '{clocks,firstResponse,breachedAt}') IS NOT NULL OR (view #>> '{clocks,firstResponse,doneAt}') IS NOT NULL AS fr_decided,
            (view #>> '{clocks,resolution,breachedAt}') IS NULL AND (view #>> '{clocks,resolution,doneAt}') IS NOT NULL AS res_met,

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { DirectoryService, planChangeApprovers } from '@steward/directory';
-import type { CaseCommit, RiskLevel } from '@steward/domain';
+import { DirectoryService } from '@steward/directory';
+import type { CaseCommit } from '@steward/domain';
 import { CaseStore } from '@steward/persistence';
-import type { ChangeApprovalPlan, ChangeApprovalPlanRequest, ChangeRequestActivities } from '@steward/workflows/common/activities';
+import type { CaseActivities } from '@steward/workflows/common/activities';
+import type { ActivityProvider } from './activity-provider';
 
-/** The activities every workflow uses: Nest services bound into the worker at boot. */
+/** The activities every case type uses: committing a step, and reading reporting lines for escalation. */
 @Injectable()
-export class CaseActivitiesService implements ChangeRequestActivities {
+export class CaseActivitiesService implements CaseActivities, ActivityProvider<CaseActivities> {
   constructor(
     private readonly store: CaseStore,
     private readonly directory: DirectoryService,
@@ -30,17 +30,7 @@ export class CaseActivitiesService implements ChangeRequestActivities {
     return Object.fromEntries(userIds.map((id) => [id, users.find((u) => u.id === id)?.managerId ?? null]));
   }
 
-  async planChangeApprovals(request: ChangeApprovalPlanRequest): Promise<ChangeApprovalPlan> {
-    if (!request.requesterId) throw ApplicationFailure.nonRetryable('requesterId is required');
-    return planChangeApprovers(this.directory, { ...request, riskLevel: request.riskLevel as RiskLevel });
-  }
-
-  /** The object handed to the Temporal worker: method names are activity names. */
-  toActivities(): ChangeRequestActivities {
-    return {
-      commitCase: this.commitCase.bind(this),
-      managersOf: this.managersOf.bind(this),
-      planChangeApprovals: this.planChangeApprovals.bind(this),
-    };
+  toActivities(): CaseActivities {
+    return { commitCase: this.commitCase.bind(this), managersOf: this.managersOf.bind(this) };
   }
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DirectoryService, DirectoryUser } from '@steward/directory';
-import type { ComplaintActivities, EscalationRole } from '@steward/workflows/common/activities';
+import type { ComplaintActivities, EscalationRole } from '@steward/workflows/complaint/activities';
+import type { ActivityProvider } from './activity-provider';
 
 type ComplaintOnly = Omit<ComplaintActivities, 'commitCase' | 'managersOf'>;
 
 /** Directory look-ups the complaint workflow needs: who owns a new complaint, who the ladder brings in. */
 @Injectable()
-export class ComplaintActivitiesService implements ComplaintOnly {
+export class ComplaintActivitiesService implements ComplaintOnly, ActivityProvider<ComplaintOnly> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryService,
@@ -17,7 +18,7 @@ export class ComplaintActivitiesService implements ComplaintOnly {
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT u.id
          FROM directory_users u
-         LEFT JOIN cases c ON c.owner_id = u.id AND c.case_type = 'complaint' AND c.status NOT IN ('resolved', 'closed')
+         LEFT JOIN cases c ON c.case_type = 'complaint' AND (c.view ->> 'ownerId') = u.id AND c.status NOT IN ('resolved', 'closed')
         WHERE u.team_id = $1 AND 'agent' = ANY(u.roles)
         GROUP BY u.id
         ORDER BY count(c.id), u.id

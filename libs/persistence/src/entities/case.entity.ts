@@ -18,21 +18,17 @@ export class CaseEntity {
   @Column({ name: 'requester_id', type: 'text', nullable: true })
   requesterId: string | null;
 
-  @Column({ name: 'owner_id', type: 'text', nullable: true })
-  ownerId: string | null;
-
-  @Column({ type: 'text', nullable: true })
-  priority: string | null;
-
-  @Column({ type: 'boolean', nullable: true })
-  breached: boolean | null;
-
   /** Everyone with a part in the case; they may read it and its audit trail. */
   @Column({ type: 'text', array: true })
   participants: string[];
 
+  /** Roles whose holders read the case without taking part in it. */
+  @Column({ name: 'reader_roles', type: 'text', array: true })
+  readerRoles: string[];
+
+  /** The case type's view, exactly as the API shows it. */
   @Column({ type: 'jsonb' })
-  view: Record<string, unknown>;
+  view: object;
 
   /** Increases with every commit from the workflow so a late retry never overwrites newer state. */
   @Column({ type: 'integer' })

@@ -1,0 +1,8 @@
+import { CaseActivitiesService } from './case.activities';
+import { ChangeRequestActivitiesService } from './change-request.activities';
+import { ComplaintActivitiesService } from './complaint.activities';
+
+/** Every activity service the worker hosts; a new case type adds its own here. */
+export const ACTIVITY_PROVIDERS = [CaseActivitiesService, ChangeRequestActivitiesService, ComplaintActivitiesService];
+
+export type { ActivityProvider } from './activity-provider';

@@ -1,0 +1,12 @@
+import type { CaseActivities } from '../common/activities';
+
+export type EscalationRole = 'team_lead' | 'supervisor' | 'manager';
+
+export interface ComplaintActivities extends CaseActivities {
+  /** The agent of the team with the fewest open complaints (ties: alphabetical). */
+  pickComplaintOwner(team: string): Promise<string>;
+  /** Who the ladder brings in above the owner, from the directory's teams and reporting lines. */
+  escalationTarget(ownerId: string, role: EscalationRole): Promise<string | null>;
+  /** Supervisors who may approve compensation, less those excluded by segregation of duties. */
+  compensationApprovers(excluded: string[]): Promise<string[]>;
+}
