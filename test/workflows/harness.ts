@@ -502,11 +502,16 @@ export interface CaseTestContext extends FakeActivities {
   open(overrides?: Partial<Omit<ComplaintInput, 'caseId'>>): Promise<ComplaintCase>;
   /** Skips the test server's clock forward to `ms` (no-op when it is there already). */
   sleepUntil(ms: number): Promise<void>;
+  /** Starts a workflow on this worker's task queue; it is terminated when the test ends, if still running. */
+  start<A extends unknown[]>(workflowType: string, workflowId: string, args: A): Promise<WorkflowHandle>;
 }
 
 export interface CaseWorkerOptions {
-  /** Replaces some fake activities (the ledger still records every commit). */
-  activities?: (fakes: FakeActivities) => Partial<StewardActivities>;
+  /**
+   * Replaces some fake activities, or adds a case type's own (its fixtures file builds them; the ledger still
+   * records every commit).
+   */
+  activities?: (fakes: FakeActivities) => Partial<StewardActivities> & Record<string, (...args: never[]) => Promise<unknown>>;
 }
 
 /** Workers still running, so a timed-out test does not keep the environment from shutting down. */
@@ -543,6 +548,11 @@ export async function withCaseWorker<T>(
       const complaint = await openComplaint(env, taskQueue, overrides);
       started.push(complaint.handle);
       return complaint;
+    },
+    start: async (workflowType, workflowId, args) => {
+      const handle = await env.client.workflow.start(workflowType, { taskQueue, workflowId, args });
+      started.push(handle);
+      return handle;
     },
     sleepUntil: async (ms) => {
       const now = await env.currentTimeMs();

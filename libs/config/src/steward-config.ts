@@ -95,6 +95,18 @@ export class StewardConfig {
   @IsString()
   SLA_POLICIES_FILE?: string = undefined;
 
+  @IsOptional()
+  @IsString()
+  PIP_POLICY_FILE?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  CRISIS_POLICY_FILE?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  APPROVAL_TYPES_FILE?: string = undefined;
+
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
