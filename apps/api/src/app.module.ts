@@ -9,11 +9,11 @@ import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { ChangeRequestsModule } from './change-requests/change-requests.module';
 import { ComplaintsModule } from './complaints/complaints.module';
-import { HealthModule } from './health/health.controller';
-import { MeModule } from './me/me.controller';
-import { NotificationsModule } from './notifications/notifications.controller';
-import { ReportsModule } from './reports/complaint-reports.controller';
-import { TasksModule } from './tasks/tasks.controller';
+import { HealthModule } from './health/health.module';
+import { MeModule } from './me/me.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { ReportsModule } from './reports/reports.module';
+import { TasksModule } from './tasks/tasks.module';
 
 @Module({})
 export class AppModule {

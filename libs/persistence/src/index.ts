@@ -6,4 +6,5 @@ export * from './case-store';
 export * from './data-source';
 export * from './entities';
 export * from './persistence.module';
+export * from './repositories';
 export * from './app-role';

@@ -4,6 +4,7 @@ import { StewardConfig } from '@steward/config';
 import { DataSource } from 'typeorm';
 import { CaseStore } from './case-store';
 import { dataSourceOptions, openDataSource } from './data-source';
+import { REPOSITORIES } from './repositories';
 
 /** The TypeORM connection for a Nest app; `migrate` applies pending migrations at boot (the API does). */
 @Module({})
@@ -22,8 +23,8 @@ export class PersistenceModule {
           },
         }),
       ],
-      providers: [{ provide: CaseStore, inject: [DataSource], useFactory: (ds: DataSource) => new CaseStore(ds) }],
-      exports: [CaseStore],
+      providers: [CaseStore, ...REPOSITORIES].map((Repository) => ({ provide: Repository, inject: [DataSource], useFactory: (ds: DataSource) => new Repository(ds) })),
+      exports: [CaseStore, ...REPOSITORIES],
     };
   }
 }

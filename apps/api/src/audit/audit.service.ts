@@ -5,7 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { stringify } from 'csv-stringify';
 import { DataSource } from 'typeorm';
 import type { DirectoryUser } from '@steward/directory';
-import { AuditEvent, AuditFilters, CaseEntity, poolOf, queryAuditEvents, streamAuditEvents, verifyAuditChain } from '@steward/persistence';
+import { AuditEvent, AuditFilters, CaseRepository, poolOf, queryAuditEvents, streamAuditEvents, verifyAuditChain } from '@steward/persistence';
 import { AccessPolicy } from '../auth/access-policy';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { StewardException } from '../common/steward.exception';
@@ -22,6 +22,7 @@ function filtersOf(q: AuditFiltersDto): AuditFilters {
 export class AuditService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly cases: CaseRepository,
     private readonly temporal: Client,
     private readonly access: AccessPolicy,
     private readonly accessLog: AuditAccessService,
@@ -77,7 +78,7 @@ export class AuditService {
   /** Every run of the case's workflow, with its full Temporal event history. */
   async history(user: DirectoryUser, caseType: string, caseId: string) {
     this.access.assertOversight(user);
-    const row = await this.dataSource.getRepository(CaseEntity).findOneBy({ id: caseId, caseType });
+    const row = await this.cases.findCase(caseType, caseId);
     if (!row) throw StewardException.notFound(`${caseType} ${caseId}`);
     await this.accessLog.record(user.id, 'history', { caseType, caseId });
     const runs = [];

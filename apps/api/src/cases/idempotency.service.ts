@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
-import { DataSource } from 'typeorm';
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
-import { IdempotencyKeyEntity } from '@steward/persistence';
+import { IdempotencyRepository } from '@steward/persistence';
 import { StewardErrorCode, StewardException } from '../common/steward.exception';
 
 const NAMESPACE = '6f1c7d2e-3b5a-4c8e-9d0f-1a2b3c4d5e6f';
@@ -15,7 +14,7 @@ const NAMESPACE = '6f1c7d2e-3b5a-4c8e-9d0f-1a2b3c4d5e6f';
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly keys: IdempotencyRepository) {}
 
   caseIdFor(callerId: string, key: string | undefined): string {
     return key ? uuidv5(`${callerId}\n${key}`, NAMESPACE) : uuidv4();
@@ -34,7 +33,7 @@ export class IdempotencyService {
   /** The first response for this key, or null; a different body under the same key is refused (422). */
   async replay<R extends object>(callerId: string, key: string | undefined, requestHash: string): Promise<R | null> {
     if (!key) return null;
-    const row = await this.dataSource.getRepository(IdempotencyKeyEntity).findOneBy({ callerId, key });
+    const row = await this.keys.find(callerId, key);
     if (!row) return null;
     if (row.requestHash !== requestHash) {
       throw new StewardException(StewardErrorCode.IDEMPOTENCY_MISMATCH, 'this Idempotency-Key was used with a different request body');
@@ -49,16 +48,6 @@ export class IdempotencyService {
     entry: { caseType: string; caseId: string; requestHash: string; response: R },
   ): Promise<R> {
     if (!key) return entry.response;
-    const inserted = await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(IdempotencyKeyEntity)
-      .values({ callerId, key, ...entry, createdAt: new Date() })
-      .orIgnore()
-      .returning(['key'])
-      .execute();
-    if (inserted.raw.length > 0) return entry.response;
-    const row = await this.dataSource.getRepository(IdempotencyKeyEntity).findOneByOrFail({ callerId, key });
-    return row.response as R;
+    return (await this.keys.insertOrGet(callerId, key, entry)).response as R;
   }
 }

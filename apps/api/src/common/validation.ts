@@ -77,3 +77,19 @@ export class PageQueryDto {
   @MaxLength(500)
   cursor?: string;
 }
+
+/**
+ * An RFC 3339 date-time with a zone (`2026-03-01T09:00:00Z`, `...+08:00`): what Postgres and Date.parse both
+ * read the same way. Week dates, ordinals and out-of-range offsets, which class-validator's IsISO8601 lets
+ * through, are refused here rather than failing in SQL.
+ */
+const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)$/;
+
+export function IsDateTime(description?: string, { optional = false } = {}) {
+  return applyDecorators(
+    optional ? ApiPropertyOptional({ format: 'date-time', description }) : ApiProperty({ format: 'date-time', description }),
+    ...(optional ? [IsOptional()] : []),
+    IsString({ message: '$property must be an ISO 8601 date-time with a time zone' }),
+    Matches(DATE_TIME, { message: '$property must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:00:00Z' }),
+  );
+}

@@ -1,12 +1,9 @@
-import { clockView, SlaClockView, WorkCalendar } from '@steward/domain';
+import { clockView, WorkCalendar } from '@steward/domain';
 import type { ComplaintState } from '@steward/workflows/complaint/definitions';
-
-export type ComplaintView = Omit<ComplaintState, 'clocks'> & {
-  sla: { firstResponse: SlaClockView; update: SlaClockView | null; resolution: SlaClockView };
-};
+import type { ComplaintResponseDto } from './dto/complaint.dto';
 
 /** The stored complaint with its SLA clocks turned into status, targetAt and remainingMs as of `nowMs`. */
-export function complaintView(state: ComplaintState, nowMs = Date.now()): ComplaintView {
+export function complaintView(state: ComplaintState, nowMs = Date.now()): ComplaintResponseDto {
   const { clocks, ...rest } = state;
   const cal = WorkCalendar.from(state.calendarSpec);
   return {

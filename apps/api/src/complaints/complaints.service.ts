@@ -21,7 +21,8 @@ import {
 import { CaseKit, CaseTypeService } from '../cases/case-type.service';
 import { Page } from '../common/pagination';
 import { StewardException } from '../common/steward.exception';
-import { complaintView, ComplaintView } from './complaint-view';
+import { complaintView } from './complaint-view';
+import { ComplaintResponseDto } from './dto/complaint.dto';
 import {
   CompensationDecisionDto,
   FeedbackDto,
@@ -38,7 +39,7 @@ import { SLA_POLICIES } from './sla-policies.provider';
 const isServiceStaff = (u: DirectoryUser) => u.roles.some((r) => SERVICE_ROLES.includes(r));
 
 @Injectable()
-export class ComplaintsService extends CaseTypeService<ComplaintState, ComplaintView> {
+export class ComplaintsService extends CaseTypeService<ComplaintState, ComplaintResponseDto> {
   protected readonly caseType = 'complaint';
 
   constructor(
@@ -51,11 +52,11 @@ export class ComplaintsService extends CaseTypeService<ComplaintState, Complaint
   }
 
   /** SLA targets and remaining time are computed at read time from the stored clocks. */
-  protected present(stored: ComplaintState, now: number): ComplaintView {
+  protected present(stored: ComplaintState, now: number): ComplaintResponseDto {
     return complaintView(stored, now);
   }
 
-  async open(user: DirectoryUser, dto: OpenComplaintDto, key: string | undefined): Promise<ComplaintView> {
+  async open(user: DirectoryUser, dto: OpenComplaintDto, key: string | undefined): Promise<ComplaintResponseDto> {
     if (!isServiceStaff(user)) throw StewardException.forbidden('only service staff (agent, team_lead, supervisor) may log complaints');
     const intake = { customer: { ...dto.customer }, channel: dto.channel, subject: dto.subject, description: dto.description, severity: dto.severity };
     return this.createCase<ComplaintInput>(user, key, {
@@ -74,7 +75,7 @@ export class ComplaintsService extends CaseTypeService<ComplaintState, Complaint
     });
   }
 
-  list(user: DirectoryUser, q: ListComplaintsDto): Promise<Page<ComplaintView>> {
+  list(user: DirectoryUser, q: ListComplaintsDto): Promise<Page<ComplaintResponseDto>> {
     const view = { priority: q.priority, ownerId: q.ownerId, breached: q.breached };
     return this.listCases(user, { status: q.status, view }, q.limit, q.cursor);
   }

@@ -1,17 +1,16 @@
-import { Controller, Get, Module } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { DirectoryUser } from '@steward/directory';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { UserResponseDto } from './dto/user.dto';
 
 @ApiTags('directory')
 @ApiBearerAuth()
 @Controller('me')
 export class MeController {
   @Get()
-  me(@CurrentUser() user: DirectoryUser): DirectoryUser {
+  @ApiOkResponse({ type: UserResponseDto })
+  me(@CurrentUser() user: DirectoryUser): UserResponseDto {
     return user;
   }
 }
-
-@Module({ controllers: [MeController] })
-export class MeModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { ComplaintRepository } from '@steward/persistence';
 import { DirectoryService, DirectoryUser } from '@steward/directory';
 import type { ComplaintActivities, EscalationRole } from '@steward/workflows/complaint/activities';
 import type { ActivityProvider } from './activity-provider';
@@ -10,23 +10,14 @@ type ComplaintOnly = Omit<ComplaintActivities, 'commitCase' | 'managersOf'>;
 @Injectable()
 export class ComplaintActivitiesService implements ComplaintOnly, ActivityProvider<ComplaintOnly> {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly complaints: ComplaintRepository,
     private readonly directory: DirectoryService,
   ) {}
 
   async pickComplaintOwner(team: string): Promise<string> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT u.id
-         FROM directory_users u
-         LEFT JOIN cases c ON c.case_type = 'complaint' AND (c.view ->> 'ownerId') = u.id AND c.status NOT IN ('resolved', 'closed')
-        WHERE u.team_id = $1 AND 'agent' = ANY(u.roles)
-        GROUP BY u.id
-        ORDER BY count(c.id), u.id
-        LIMIT 1`,
-      [team],
-    );
-    if (!rows[0]) throw new Error(`team ${team} has no agent to own the complaint`);
-    return rows[0].id;
+    const owner = await this.complaints.leastLoadedAgent(team);
+    if (!owner) throw new Error(`team ${team} has no agent to own the complaint`);
+    return owner;
   }
 
   async escalationTarget(ownerId: string, role: EscalationRole): Promise<string | null> {
