@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { Injectable, StreamableFile } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -50,9 +50,15 @@ export class AuditService {
         ? Readable.from((async function* () {
             for await (const e of events) yield `${JSON.stringify(e)}\n`;
           })())
-        : Readable.from((async function* () {
-            for await (const e of events) yield CSV_COLUMNS.map((c) => (c === 'data' ? JSON.stringify(e.data) : (e as unknown as Record<string, unknown>)[c]));
-          })()).pipe(stringify({ header: true, columns: CSV_COLUMNS }));
+        : // pipeline, not pipe: a client that goes away destroys the CSV stream, and pipeline passes that on to
+          // the source, whose generator then releases its database connection.
+          pipeline(
+            Readable.from((async function* () {
+              for await (const e of events) yield CSV_COLUMNS.map((c) => (c === 'data' ? JSON.stringify(e.data) : (e as unknown as Record<string, unknown>)[c]));
+            })()),
+            stringify({ header: true, columns: CSV_COLUMNS }),
+            () => undefined,
+          );
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     return new StreamableFile(body, {
       type: format === 'jsonl' ? 'application/x-ndjson' : 'text/csv; charset=utf-8',

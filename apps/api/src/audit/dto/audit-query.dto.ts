@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Min } from 'class-validator';
-import { PageQueryDto } from '../../common/validation';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsDateTime, PageQueryDto } from '../../common/validation';
 
 export class AuditFiltersDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'change_request' })
@@ -24,14 +24,10 @@ export class AuditFiltersDto extends PageQueryDto {
   @Matches(/^[a-z_]{1,64}$/, { message: 'action must be an action name such as approval_decision' })
   action?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'events at or after this instant' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsDateTime('events at or after this instant', { optional: true })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'events before this instant' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsDateTime('events before this instant', { optional: true })
   to?: string;
 }
 
@@ -41,6 +37,7 @@ export class AuditExportDto extends AuditFiltersDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   fromSeq?: number;
 
   @ApiPropertyOptional({ minimum: 1, description: 'last seq (inclusive)' })
@@ -48,6 +45,7 @@ export class AuditExportDto extends AuditFiltersDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   toSeq?: number;
 
   @ApiPropertyOptional({ enum: ['jsonl', 'csv'], default: 'jsonl' })
