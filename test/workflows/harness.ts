@@ -5,7 +5,10 @@
  * Time on the test server only moves when a test says so (env.sleep) or while a workflow result is awaited,
  * so a test never waits for real time to pass.
  */
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -23,7 +26,7 @@ import type {
   TaskDraft,
 } from '@steward/domain';
 import { DEFAULT_SLA_POLICIES, riskAtLeast, RiskLevel } from '@steward/domain';
-import { ensureJavaTestServer } from '@steward/devstack';
+import { ensureJavaTestServer, freePort } from '@steward/devstack';
 import { workflowBundleOptions } from '@steward/temporal';
 import type { ChangeApprovalPlan, ChangeApprovalPlanRequest, ChangeRequestActivities } from '@steward/workflows/change-request/activities';
 import type { ComplaintActivities, EscalationRole } from '@steward/workflows/complaint/activities';
@@ -139,13 +142,45 @@ function installQuietRuntime(): void {
   }
 }
 
-/** Starts the Java time-skipping test server (resolved once into the steward cache by devstack). */
+/** The Java test servers this process started, stopped by `teardownEnvironment`. */
+const javaServers = new Map<TestWorkflowEnvironment, ChildProcess>();
+
+/** Resolves once something accepts TCP connections on the port, or rejects at the deadline or when the server exits. */
+async function waitForPort(port: number, server: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the Java test server exited with code ${server.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => (socket.end(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await delay(100);
+  }
+  throw new Error(`the Java test server did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts the Java time-skipping test server (resolved once into the steward cache by devstack) and connects a
+ * time-skipping environment to it. The SDK can start it too, but gives it a fixed 5 s, which a JVM on a loaded
+ * 2-core machine does not always make; here it gets two minutes.
+ */
 export async function createTestEnvironment(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const path = await timed('Java test server resolved', () => ensureJavaTestServer());
-  return timed('Java test server started', () =>
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } }),
-  );
+  const port = await freePort();
+  const server = spawn(path, [String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    await timed('Java test server started', () => waitForPort(port, server, 120_000));
+    // createTimeSkipping's own path, minus starting the server: an existing server with the test service on.
+    const create = (TestWorkflowEnvironment as unknown as { create(opts: object): Promise<TestWorkflowEnvironment> }).create;
+    const env = await create.call(TestWorkflowEnvironment, { server: { type: 'existing' }, address: `127.0.0.1:${port}`, supportsTimeSkipping: true, namespace: 'default' });
+    javaServers.set(env, server);
+    return env;
+  } catch (err) {
+    server.kill('SIGKILL');
+    throw err;
+  }
 }
 
 /** Bundles workflows/ exactly as the worker app does (with the @steward/domain alias). */
@@ -588,6 +623,13 @@ export async function teardownEnvironment(env: TestWorkflowEnvironment | undefin
     if (worker.getState() === 'RUNNING') worker.shutdown();
   }
   await env?.teardown();
+  const server = env && javaServers.get(env);
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (env) javaServers.delete(env);
 }
 
 /** The failure an Update validator refused with (its type is what the API maps to 403/409/400). */
