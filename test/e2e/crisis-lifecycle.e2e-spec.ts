@@ -147,6 +147,34 @@ describe('crisis lifecycle', () => {
     expect(trail.slice(1).every((e, i) => e.seq > trail[i].seq)).toBe(true);
   });
 
+  it('shows the response type of every crisis route in the OpenAPI document', async () => {
+    const doc = (await s.http.get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json'?: { schema?: { $ref?: string } } } }> }>>;
+    };
+    const routes = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/crises'))
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => {
+          const ok = op.responses['200'] ?? op.responses['201'];
+          return [`${method.toUpperCase()} ${path}`, ok?.content?.['application/json']?.schema?.$ref?.split('/').at(-1)];
+        }),
+      );
+    expect(Object.fromEntries(routes)).toEqual({
+      'POST /crises': 'CrisisResponseDto',
+      'GET /crises': 'CrisisPageDto',
+      'GET /crises/{id}': 'CrisisResponseDto',
+      'GET /crises/{id}/audit': 'CrisisAuditPageDto',
+      'GET /crises/{id}/statements': 'StatementPageDto',
+      'POST /crises/{id}/statements': 'CrisisStatementDto',
+      'POST /crises/{id}/statements/{statementId}/decisions': 'CrisisStatementDto',
+      'POST /crises/{id}/recovery': 'CrisisResponseDto',
+      'POST /crises/{id}/actions': 'CrisisActionResultDto',
+      'POST /crises/{id}/actions/{actionId}/complete': 'CrisisActionResultDto',
+      'POST /crises/{id}/post-mortem': 'CrisisResponseDto',
+      'POST /crises/{id}/post-mortem/decisions': 'CrisisResponseDto',
+    });
+  });
+
   it('declares once per Idempotency-Key', async () => {
     const key = `crisis-${Date.now()}`;
     const first = await s.http.post('/crises').set(s.as('mike')).set('Idempotency-Key', key).send(crisisBody({ title: 'Warehouse fire', commanderId: 'sue' })).expect(201);

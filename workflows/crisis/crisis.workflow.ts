@@ -64,7 +64,7 @@ export async function crisisWorkflow(input: CrisisInput): Promise<CrisisState> {
     return c.state;
   });
   setHandler(draftStatementUpdate, async (a) => (c.draftStatement(a), c.commit()), { validator: (a) => c.validateDraft(a) });
-  setHandler(statementDecisionUpdate, async (a) => (c.decideStatement(a), c.commit()), { validator: (a) => c.validateStatementDecision(a) });
+  setHandler(statementDecisionUpdate, async (a) => (c.decideOnStatement(a), c.commit()), { validator: (a) => c.validateStatementDecision(a) });
   setHandler(recoveryUpdate, async (a) => (c.startRecovery(a), c.commit()), { validator: (a) => c.validateRecovery(a) });
   setHandler(addActionUpdate, async (a) => (c.addAction(a), c.commit()), { validator: (a) => c.validateAddAction(a) });
   setHandler(completeActionUpdate, async (a) => (c.completeAction(a), c.commit()), { validator: (a) => c.validateCompleteAction(a) });
@@ -308,7 +308,7 @@ class CrisisCase extends CaseBase<CrisisStatus> {
     if (a.decision === 'reject' && !a.comment) throw invalid('comment', 'comment is required to reject');
   }
 
-  decideStatement(a: StatementDecisionInput): void {
+  decideOnStatement(a: StatementDecisionInput): void {
     const statement = this.statement(a.statementId);
     const at = Date.now();
     const outcome = decideStatement(statement, a.actorId, a.decision, a.comment, iso(at));
