@@ -60,7 +60,7 @@ export class CrisesService extends CaseTypeService<CrisisState, CrisisResponseDt
 
   async declare(user: DirectoryUser, dto: DeclareCrisisDto, key: string | undefined): Promise<CrisisResponseDto> {
     if (!user.roles.some((r) => CRISIS_DECLARER_ROLES.includes(r))) {
-      throw StewardException.forbidden(`only a ${CRISIS_DECLARER_ROLES.join(', ')} may declare a crisis`);
+      throw StewardException.forbidden('only a supervisor, a manager or an executive may declare a crisis');
     }
     await this.checkTeam(dto);
     const declaration = {
