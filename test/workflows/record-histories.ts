@@ -18,7 +18,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyToJSON as historyToJson } from '@temporalio/common/lib/proto-utils';
-import { CaseTestContext, complaintIntake, createTestEnvironment, DAY, HOUR, submission, teardownEnvironment, withCaseWorker } from './harness';
+import { CaseTestContext, CaseWorkerOptions, complaintIntake, createTestEnvironment, DAY, HOUR, submission, teardownEnvironment, withCaseWorker } from './harness';
+import { crisisActivities, declareCrisis } from './crisis.fixtures';
 
 export const HISTORIES_DIR = join(__dirname, 'histories');
 
@@ -27,6 +28,8 @@ interface Scenario {
   name: string;
   /** Drives one case and returns its handle once the interesting part has happened. */
   run(ctx: CaseTestContext): Promise<WorkflowHandle>;
+  /** The case type's own fake activities, if it has any. */
+  activities?: CaseWorkerOptions['activities'];
 }
 
 const MIN = 60_000;
@@ -110,6 +113,50 @@ const scenarios: Scenario[] = [
       return complaint.handle;
     },
   },
+  {
+    // A major crisis: the employees' notice goes overdue, a reminder, the holding statement drafted by the
+    // commander and approved by priya and leo, a missed update, a rejected and a published update, recovery, an
+    // action, the post-mortem sent back and approved, the final statement, the action done: closed.
+    name: 'crisis-lifecycle',
+    activities: crisisActivities(),
+    async run(ctx) {
+      const { env, ledger, now } = ctx;
+      const crisis = await declareCrisis(ctx);
+      await env.sleep('13 hours');
+      await ledger.waitForAction('holding_statement_reminder');
+      await crisis.publish('holding', ['employees', 'customers', 'partners', 'media'], 'mike');
+      await env.sleep('4 hours');
+      await ledger.waitForAction('update_missed');
+      const draft = await crisis.draft('priya', 'update', ['suppliers']);
+      await expectStatus(crisis.decide('leo', draft.statements.at(-1)!.id, 'reject', 'Not agreed with the suppliers yet'), 'active');
+      await crisis.publish('update', ['suppliers', 'regulators']);
+      await expectStatus(crisis.recover('mike'), 'recovering');
+      const withAction = await crisis.addAction('mike', 'Call back key accounts', 'sam', (await now()) + DAY);
+      await expectStatus(crisis.submitPostMortem('mike'), 'post_mortem_review');
+      await expectStatus(crisis.decidePostMortem('grace', 'request_changes', 'Add the timeline'), 'recovering');
+      await crisis.submitPostMortem('mike', ['Alert on certificate expiry', 'Timeline 08:00-12:00']);
+      await expectStatus(crisis.decidePostMortem('grace', 'approve', 'Good'), 'recovering');
+      await crisis.publish('final', ['employees', 'customers']);
+      await expectStatus(crisis.completeAction('sam', withAction.actions[0].id), 'closed');
+      await expectStatus(crisis.result(), 'closed');
+      return crisis.handle;
+    },
+  },
+  {
+    // A general crisis nobody speaks for: both reminders, the notices overdue, the holding deadline breached
+    // (grace's task), an action overdue; left running, as a crisis would be when new code is deployed.
+    name: 'crisis-overdue',
+    activities: crisisActivities(),
+    async run(ctx) {
+      const { env, ledger, now } = ctx;
+      const crisis = await declareCrisis(ctx, { severity: 'general', commanderId: 'sue' }, { declaredBy: 'mike' });
+      await crisis.addAction('sue', 'Brief the staff', 'ivan', (await now()) + 6 * HOUR);
+      await env.sleep('25 hours');
+      await ledger.waitForAction('holding_statement_overdue');
+      await ledger.waitForAction('crisis_action_overdue');
+      return crisis.handle;
+    },
+  },
 ];
 
 async function expectStatus(view: Promise<{ status: string }>, status: string): Promise<void> {
@@ -135,7 +182,9 @@ export async function recordHistories(options: { workflowBundle: WorkflowBundleW
   try {
     env = await createTestEnvironment();
     for (const scenario of chosen) {
-      const history = await withCaseWorker(env, options.workflowBundle, async (ctx) => (await scenario.run(ctx)).fetchHistory());
+      const history = await withCaseWorker(env, options.workflowBundle, async (ctx) => (await scenario.run(ctx)).fetchHistory(), {
+        activities: scenario.activities,
+      });
       const file = join(dir, historyFileName(scenario.name));
       await fs.writeFile(file, `${historyToJson(history)}\n`);
       written.push(file);

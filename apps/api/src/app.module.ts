@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { ChangeRequestsModule } from './change-requests/change-requests.module';
 import { ComplaintsModule } from './complaints/complaints.module';
+import { CrisesModule } from './crises/crises.module';
 import { HealthModule } from './health/health.module';
 import { MeModule } from './me/me.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -35,6 +36,7 @@ export class AppModule {
         NotificationsModule,
         ChangeRequestsModule,
         ComplaintsModule,
+        CrisesModule,
         ReportsModule,
       ],
     };

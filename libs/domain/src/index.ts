@@ -3,6 +3,7 @@ export * from './case-commit';
 export * from './case-errors';
 export * from './change-request';
 export * from './complaint';
+export * from './crisis';
 export * from './duration';
 export * from './risk';
 export * from './roles';
