@@ -52,7 +52,7 @@ export async function startSteward(env: Record<string, string> = {}, { worker = 
     http: request(app.getHttpServer()),
     dataSource: app.get(DataSource),
     temporal: app.get(Client),
-    as: (userId) => ({ Authorization: `Bearer ${signToken(userId, config.jwtSecret)}` }),
+    as: (userId) => ({ Authorization: `Bearer ${signToken(userId, config.jwtSecret, undefined, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })}` }),
     async startWorker() {
       if (running) return;
       const ctx = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'] });

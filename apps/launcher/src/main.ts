@@ -117,7 +117,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 function printWelcome(config: StewardConfig, api: string, temporalUi: string | null): void {
-  const token = signToken('alice', config.jwtSecret);
+  const token = signToken('alice', config.jwtSecret, undefined, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   const lines = [
     '',
     'Steward is running.',

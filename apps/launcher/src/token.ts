@@ -21,7 +21,7 @@ function main(): void {
     process.stderr.write('hours must be a positive number\n');
     process.exit(2);
   }
-  process.stdout.write(`${signToken(userId, config.jwtSecret, Math.round(ttl * 3600))}\n`);
+  process.stdout.write(`${signToken(userId, config.jwtSecret, Math.round(ttl * 3600), { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })}\n`);
 }
 
 try {

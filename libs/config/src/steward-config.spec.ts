@@ -132,4 +132,17 @@ describe('loadConfig', () => {
   it('allows production with a JWT_SECRET', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: '0123456789abcdef' }).usesDevJwtSecret).toBe(false);
   });
+
+  it('listens on loopback only with the public development secret, on every interface with a real one', () => {
+    expect(loadConfig({}).listenHost).toBe('127.0.0.1');
+    expect(loadConfig({ JWT_SECRET: '0123456789abcdef' }).listenHost).toBe('0.0.0.0');
+    expect(loadConfig({ JWT_SECRET: '0123456789abcdef', HOST: '10.1.2.3' }).listenHost).toBe('10.1.2.3');
+  });
+
+  it('refuses the development secret on an interface other machines reach', () => {
+    expect(configErrorFor({ HOST: '0.0.0.0' }).problems).toEqual([
+      'HOST: 0.0.0.0 is reachable from other machines, so JWT_SECRET must be set (the development secret is public)',
+    ]);
+    expect(loadConfig({ HOST: '::1' }).listenHost).toBe('::1');
+  });
 });

@@ -81,6 +81,24 @@ export class StewardConfig {
   @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
   JWT_SECRET?: string = undefined;
 
+  /** When set, a token's `iss` must equal it (tokens Steward mints carry it). */
+  @IsOptional()
+  @IsString()
+  JWT_ISSUER?: string = undefined;
+
+  /** When set, a token's `aud` must include it (tokens Steward mints carry it). */
+  @IsOptional()
+  @IsString()
+  JWT_AUDIENCE?: string = undefined;
+
+  /**
+   * Interface the API listens on. Default: all interfaces with a real JWT_SECRET, loopback only with the
+   * public development secret, so that nobody on the network can mint tokens for it.
+   */
+  @IsOptional()
+  @IsString()
+  HOST?: string = undefined;
+
   @IsOptional()
   @IsString()
   DIRECTORY_FILE?: string = undefined;
@@ -158,6 +176,10 @@ export class StewardConfig {
     return this.JWT_SECRET === undefined;
   }
 
+  get listenHost(): string {
+    return this.HOST ?? (this.usesDevJwtSecret ? '127.0.0.1' : '0.0.0.0');
+  }
+
   get approvalReminderAfterMs(): number {
     return isoDurationMs(this.APPROVAL_REMINDER_AFTER)!;
   }
@@ -174,6 +196,10 @@ export class ConfigError extends Error {
   }
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 /** Reads and validates the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig {
   const known = Object.keys(new StewardConfig());
@@ -185,6 +211,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
   }
   if (config.NODE_ENV === 'production' && config.usesDevJwtSecret) {
     throw new ConfigError(['JWT_SECRET: must be set when NODE_ENV=production']);
+  }
+  if (config.usesDevJwtSecret && !isLoopback(config.listenHost)) {
+    throw new ConfigError([`HOST: ${config.listenHost} is reachable from other machines, so JWT_SECRET must be set (the development secret is public)`]);
   }
   return config;
 }

@@ -10,7 +10,10 @@ import { JwtAuthGuard } from './jwt-auth.guard';
   imports: [
     JwtModule.registerAsync({
       inject: [StewardConfig],
-      useFactory: (config: StewardConfig) => ({ secret: config.jwtSecret, verifyOptions: { algorithms: ['HS256'] } }),
+      useFactory: (config: StewardConfig) => ({
+        secret: config.jwtSecret,
+        verifyOptions: { algorithms: ['HS256'], issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+      }),
     }),
   ],
   providers: [AccessPolicy, { provide: APP_GUARD, useClass: JwtAuthGuard }],

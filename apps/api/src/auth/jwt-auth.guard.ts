@@ -21,12 +21,16 @@ export class JwtAuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw unauthenticated('a bearer token is required');
-    let sub: unknown;
+    let claims: { sub?: unknown; exp?: unknown };
     try {
-      ({ sub } = await this.jwt.verifyAsync<{ sub?: unknown }>(token, { algorithms: ['HS256'] }));
+      // Algorithm, issuer and audience come from the module's verifyOptions (AuthModule).
+      claims = await this.jwt.verifyAsync<{ sub?: unknown; exp?: unknown }>(token);
     } catch (e) {
       throw unauthenticated(`invalid token: ${(e as Error).message}`);
     }
+    // A token without an expiry would be good forever once leaked.
+    if (typeof claims.exp !== 'number') throw unauthenticated('the token has no exp');
+    const { sub } = claims;
     if (typeof sub !== 'string') throw unauthenticated('the token has no sub');
     const user = await this.directory.findUser(sub);
     if (!user) throw unauthenticated(`user ${sub} is not in the directory`);

@@ -43,10 +43,10 @@ export class CaseActions {
   ): Promise<Stored> {
     this.idempotency.validateKey(key);
     const requestHash = this.idempotency.requestHash(c.request);
-    const replay = await this.idempotency.replay<Stored>(user.id, key, requestHash);
+    const replay = await this.idempotency.replay<Stored>(user.id, c.caseType, key, requestHash);
     if (replay) return replay;
     await beforeStart();
-    const caseId = this.idempotency.caseIdFor(user.id, key);
+    const caseId = this.idempotency.caseIdFor(user.id, c.caseType, key);
     const workflowId = c.workflowId(caseId);
     let view: Stored;
     try {

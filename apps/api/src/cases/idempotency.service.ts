@@ -8,7 +8,7 @@ import { StewardErrorCode, StewardException } from '../common/steward.exception'
 const NAMESPACE = '6f1c7d2e-3b5a-4c8e-9d0f-1a2b3c4d5e6f';
 
 /**
- * `Idempotency-Key` on case-creating POSTs. The case id derives from (caller, key), so even a retry that
+ * `Idempotency-Key` on case-creating POSTs. The case id derives from (case type, caller, key), so even a retry that
  * races the first request, or follows a crash before the key was stored, reaches the same workflow id
  * and starts nothing new.
  */
@@ -16,8 +16,8 @@ const NAMESPACE = '6f1c7d2e-3b5a-4c8e-9d0f-1a2b3c4d5e6f';
 export class IdempotencyService {
   constructor(private readonly keys: IdempotencyRepository) {}
 
-  caseIdFor(callerId: string, key: string | undefined): string {
-    return key ? uuidv5(`${callerId}\n${key}`, NAMESPACE) : uuidv4();
+  caseIdFor(callerId: string, caseType: string, key: string | undefined): string {
+    return key ? uuidv5(`${caseType}\n${callerId}\n${key}`, NAMESPACE) : uuidv4();
   }
 
   requestHash(body: unknown): string {
@@ -31,9 +31,9 @@ export class IdempotencyService {
   }
 
   /** The first response for this key, or null; a different body under the same key is refused (422). */
-  async replay<R extends object>(callerId: string, key: string | undefined, requestHash: string): Promise<R | null> {
+  async replay<R extends object>(callerId: string, caseType: string, key: string | undefined, requestHash: string): Promise<R | null> {
     if (!key) return null;
-    const row = await this.keys.find(callerId, key);
+    const row = await this.keys.find(callerId, caseType, key);
     if (!row) return null;
     if (row.requestHash !== requestHash) {
       throw new StewardException(StewardErrorCode.IDEMPOTENCY_MISMATCH, 'this Idempotency-Key was used with a different request body');

@@ -8,7 +8,7 @@ export class IdempotencyKeyEntity {
   @PrimaryColumn({ type: 'text' })
   key: string;
 
-  @Column({ name: 'case_type', type: 'text' })
+  @PrimaryColumn({ name: 'case_type', type: 'text' })
   caseType: string;
 
   @Column({ name: 'case_id', type: 'uuid' })

@@ -4,5 +4,14 @@ import { CaseListColumns1764403200000 } from './1764403200000-case-list-columns'
 import { CaseWorkflowIdIndex1764489600000 } from './1764489600000-case-workflow-id-index';
 import { CaseKit1764576000000 } from './1764576000000-case-kit';
 import { Crisis1764748800000 } from './1764748800000-crisis';
+import { IdempotencyPerCaseType1765008000000 } from './1765008000000-idempotency-per-case-type';
 
-export const MIGRATIONS = [InitialSchema1764230400000, AuditAccessAndAppRole1764316800000, CaseListColumns1764403200000, CaseWorkflowIdIndex1764489600000, CaseKit1764576000000, Crisis1764748800000];
+export const MIGRATIONS = [
+  InitialSchema1764230400000,
+  AuditAccessAndAppRole1764316800000,
+  CaseListColumns1764403200000,
+  CaseWorkflowIdIndex1764489600000,
+  CaseKit1764576000000,
+  Crisis1764748800000,
+  IdempotencyPerCaseType1765008000000,
+];

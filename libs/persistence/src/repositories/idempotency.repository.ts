@@ -8,12 +8,12 @@ export interface IdempotencyEntry {
   response: object;
 }
 
-/** First responses of case-creating requests, by caller and Idempotency-Key. */
+/** First responses of case-creating requests, by caller, case type and Idempotency-Key. */
 export class IdempotencyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  find(callerId: string, key: string): Promise<IdempotencyKeyEntity | null> {
-    return this.dataSource.getRepository(IdempotencyKeyEntity).findOneBy({ callerId, key });
+  find(callerId: string, caseType: string, key: string): Promise<IdempotencyKeyEntity | null> {
+    return this.dataSource.getRepository(IdempotencyKeyEntity).findOneBy({ callerId, caseType, key });
   }
 
   /** Stores the entry unless one exists; returns the stored one (the earlier, when two requests race). */
@@ -25,6 +25,6 @@ export class IdempotencyRepository {
       .values({ callerId, key, ...entry, createdAt: new Date() })
       .orIgnore()
       .execute();
-    return this.dataSource.getRepository(IdempotencyKeyEntity).findOneByOrFail({ callerId, key });
+    return this.dataSource.getRepository(IdempotencyKeyEntity).findOneByOrFail({ callerId, caseType: entry.caseType, key });
   }
 }
