@@ -12,6 +12,7 @@ import { ComplaintsModule } from './complaints/complaints.module';
 import { HealthModule } from './health/health.controller';
 import { MeModule } from './me/me.controller';
 import { NotificationsModule } from './notifications/notifications.controller';
+import { PipsModule } from './pips/pips.module';
 import { ReportsModule } from './reports/complaint-reports.controller';
 import { TasksModule } from './tasks/tasks.controller';
 
@@ -36,6 +37,7 @@ export class AppModule {
         ChangeRequestsModule,
         ComplaintsModule,
         ReportsModule,
+        PipsModule,
       ],
     };
   }

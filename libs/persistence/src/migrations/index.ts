@@ -3,5 +3,6 @@ import { AuditAccessAndAppRole1764316800000 } from './1764316800000-audit-access
 import { CaseListColumns1764403200000 } from './1764403200000-case-list-columns';
 import { CaseWorkflowIdIndex1764489600000 } from './1764489600000-case-workflow-id-index';
 import { CaseKit1764576000000 } from './1764576000000-case-kit';
+import { Pip1764662400000 } from './1764662400000-pip';
 
-export const MIGRATIONS = [InitialSchema1764230400000, AuditAccessAndAppRole1764316800000, CaseListColumns1764403200000, CaseWorkflowIdIndex1764489600000, CaseKit1764576000000];
+export const MIGRATIONS = [InitialSchema1764230400000, AuditAccessAndAppRole1764316800000, CaseListColumns1764403200000, CaseWorkflowIdIndex1764489600000, CaseKit1764576000000, Pip1764662400000];
