@@ -271,7 +271,7 @@ describe('PIP workflow (time-skipping)', () => {
           ['hr', ['hank'], 'pending'],
           ['managers_manager', ['sue'], 'waiting'],
         ]);
-        expect((await refusal(pip.decide('sue', 'approve'))).type).toBe(FORBIDDEN);
+        expect(await refusal(pip.decide('sue', 'approve'))).toEqual({ type: CONFLICT, message: 'HR decides the separation first; yours is the second approval (status pending_separation_approval)' });
         expect((await pip.decide('hank', 'approve')).status).toBe('pending_separation_approval');
         expect((await refusal(pip.decide('hank', 'approve'))).type).toBe(FORBIDDEN);
         expect(openTasks(ledger)).toEqual([['sue', 'approve_pip']]);

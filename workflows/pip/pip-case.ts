@@ -237,8 +237,14 @@ export class PipCase extends CaseBase<PipStatus> {
       if (a.roles.includes('hr') || this.participants.has(a.actorId)) throw conflict(`no approval is pending (status ${this.status})`);
       throw forbidden('only HR, and for a separation the manager\'s manager, decide on a plan');
     }
-    if (record.kind === 'separation' && record.process.current >= 1 && record.process.levels[0].decisions.some((d) => d.approverId === a.actorId)) {
-      throw forbidden('segregation of duties: the two separation approvals come from different people, and you gave the first');
+    if (record.kind === 'separation') {
+      const [first, second] = record.process.levels;
+      if (record.process.current === 0 && second?.approvers.includes(a.actorId)) {
+        throw conflict(`HR decides the separation first; yours is the second approval (status ${this.status})`);
+      }
+      if (record.process.current >= 1 && first.decisions.some((d) => d.approverId === a.actorId)) {
+        throw forbidden('segregation of duties: the two separation approvals come from different people, and you gave the first');
+      }
     }
     this.approval.validateDecision(a.actorId);
   }
