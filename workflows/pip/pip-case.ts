@@ -589,7 +589,9 @@ export class PipCase extends CaseBase<PipStatus> {
     this.recorder.closeTasksWithPrefix('', to);
     this.state.closedAt = iso(Date.now());
     this.setStatus(to, actorId, action, data);
-    this.notifyAll([this.employeeId, this.managerId, this.state.managersManagerId], `pip_${to}`, message, actorId);
+    // The employee hears of a plan once HR has approved it, not of a draft that never reached them.
+    const employee = this.state.acknowledgement ? this.employeeId : null;
+    this.notifyAll([employee, this.managerId, this.state.managersManagerId], `pip_${to}`, message, actorId);
   }
 
   // --- timers ------------------------------------------------------------------------------------------------
