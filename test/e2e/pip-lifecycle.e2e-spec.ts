@@ -7,7 +7,8 @@ import { startSteward, Steward } from '../support/steward';
  * One plan from draft to separation on the real stack, with a PIP policy in seconds so its timers fire while
  * the test waits: changes requested and revised, no acknowledgement (it starts anyway), a missed check-in, the
  * mid-point review, the final review, one extension, a separation rejected at the second level and then
- * approved by both. lena runs tina's plans (lena's manager is sue; HR is hank). And a bad PIP_POLICY_FILE.
+ * approved by both. lena runs tina's plans (lena's manager is sue; HR is hank). A deadline that passes while
+ * no worker runs still fires, from the state, once one is back. And a bad PIP_POLICY_FILE stops the boot.
  */
 
 jest.setTimeout(240_000);
@@ -132,6 +133,33 @@ describe('a PIP on live timers', () => {
     // The plan has ended: a new one for tina may be drafted, and the manager may withdraw it.
     const next = await draftPip(s, 'lena', { employeeId: 'tina' });
     expect((await pipAct(s, next.id, 'withdraw', 'lena', { reason: 'Moved to another team' })).status).toBe('withdrawn');
+  });
+});
+
+describe('a PIP across a worker restart', () => {
+  let s: Steward;
+
+  beforeAll(async () => {
+    s = await startSteward({ PIP_POLICY_FILE: writePipPolicyFile(POLICY) });
+  });
+  afterAll(() => s?.close());
+
+  it('a deadline that passed while no worker ran fires when one is back, from the state: the plan starts at the deadline', async () => {
+    // tina's earlier plans in this file have ended (the describes run in order); sam's belong to the access spec.
+    let plan = await draftPip(s, 'lena', { employeeId: 'tina', reason: 'Across a restart', duration: 'PT30S', checkInEvery: 'PT20S' });
+    plan = await pipAct(s, plan.id, 'decisions', 'hank', { decision: 'approve' });
+    const ackDue = plan.acknowledgement!.dueAt;
+    await s.stopWorker();
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(ackDue) - Date.now()) + 2000));
+    expect((await getPip(s, plan.id)).status).toBe('awaiting_acknowledgement');
+    await s.startWorker();
+    plan = await eventually(async () => {
+      const p = await getPip(s, plan.id);
+      expect(p).toMatchObject({ status: 'active', acknowledgement: { status: 'none' }, startsAt: ackDue });
+      return p;
+    }, WAIT);
+    expect(Date.parse(plan.endsAt!)).toBe(Date.parse(ackDue) + 30_000);
+    expect((await pipAct(s, plan.id, 'withdraw', 'hank', { reason: 'Test over' })).status).toBe('withdrawn');
   });
 });
 
