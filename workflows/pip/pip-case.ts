@@ -293,8 +293,14 @@ export class PipCase extends CaseBase<PipStatus> {
     if (hr.length === 0) throw conflict('no one in HR can approve the plan (segregation of duties)');
     const round = this.state.approval?.round ?? 0;
     this.recorder.closeTask(`r${round}:revise`, 'revised');
-    Object.assign(this.state, a.changes);
-    if (a.changes.goals) this.state.goals = a.changes.goals.map((g) => ({ ...g }));
+    const c = a.changes;
+    // Only the draft's own fields: an Update's input is not trusted to name nothing else.
+    if (c.reason !== undefined) this.state.reason = c.reason;
+    if (c.goals !== undefined) this.state.goals = c.goals.map((g) => ({ title: g.title, measure: g.measure, target: g.target }));
+    if (c.resources !== undefined) this.state.resources = c.resources;
+    if (c.support !== undefined) this.state.support = c.support;
+    if (c.duration !== undefined) this.state.duration = c.duration;
+    if (c.checkInEvery !== undefined) this.state.checkInEvery = c.checkInEvery;
     this.state.revision += 1;
     this.setStatus('pending_hr_approval', a.actorId, 'pip_revised', { changes: a.changes, revision: this.state.revision });
     this.startApproval('plan', [{ name: 'hr', rule: 'any', approvers: hr }]);
