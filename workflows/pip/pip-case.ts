@@ -148,8 +148,14 @@ export class PipCase extends CaseBase<PipStatus> {
   }
 
   private refuse(action: PipAction, a: Actor): void {
+    this.refuseWhileDrafting();
     const refusal = pipActionRefusal(action, a, { employeeId: this.employeeId, managerId: this.managerId }, this.status);
     if (refusal) throw refusal.kind === 'forbidden' ? forbidden(refusal.message) : conflict(refusal.message);
+  }
+
+  /** Nothing is accepted before the draft (and HR's task) is committed: the plan reaches nobody before. */
+  private refuseWhileDrafting(): void {
+    if (!this.created) throw conflict('the plan is still being drafted');
   }
 
   private notifyAll(userIds: (string | null | undefined)[], kind: string, message: string, except?: string): void {
@@ -229,6 +235,7 @@ export class PipCase extends CaseBase<PipStatus> {
   }
 
   validateDecision(a: Actor): void {
+    this.refuseWhileDrafting();
     if (this.excluded.includes(a.actorId)) {
       throw forbidden('segregation of duties: nobody decides on a plan about themselves or one they run');
     }
