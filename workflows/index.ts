@@ -2,3 +2,4 @@
 export { changeRequestWorkflow } from './change-request/change-request.workflow';
 export { complaintWorkflow } from './complaint/complaint.workflow';
 export { crisisWorkflow } from './crisis/crisis.workflow';
+export { pipWorkflow } from './pip/pip.workflow';

@@ -20,6 +20,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyToJSON as historyToJson } from '@temporalio/common/lib/proto-utils';
 import { CaseTestContext, CaseWorkerOptions, complaintIntake, createTestEnvironment, DAY, HOUR, submission, teardownEnvironment, withCaseWorker } from './harness';
 import { crisisActivities, declareCrisis } from './crisis.fixtures';
+import { activePip, fakePipActivities, pipDraft, startPip, withPipActivities } from './pip.fixtures';
 
 export const HISTORIES_DIR = join(__dirname, 'histories');
 
@@ -28,7 +29,7 @@ interface Scenario {
   name: string;
   /** Drives one case and returns its handle once the interesting part has happened. */
   run(ctx: CaseTestContext): Promise<WorkflowHandle>;
-  /** The case type's own fake activities, if it has any. */
+  /** A case type's own fake activities, added to the harness's (see withCaseWorker). */
   activities?: CaseWorkerOptions['activities'];
 }
 
@@ -155,6 +156,64 @@ const scenarios: Scenario[] = [
       await ledger.waitForAction('holding_statement_overdue');
       await ledger.waitForAction('crisis_action_overdue');
       return crisis.handle;
+    },
+  },
+  // --- PIPs: HR is hank (fake pipHrStaff); bob runs alice's plan; bob's manager sue approves separations.
+  {
+    // Changes requested and revised, approved, no acknowledgement (starts at the deadline), a missed check-in
+    // and a recorded one, the mid-point review, the final review escalated, one extension, a separation
+    // rejected by sue, then approved by hank and sue: separated.
+    name: 'pip-lifecycle',
+    activities: withPipActivities(fakePipActivities()).activities,
+    async run(ctx) {
+      const { env, ledger } = ctx;
+      const pip = await startPip(ctx);
+      await expectStatus(pip.decide('hank', 'request_changes', 'Add dates to the goals'), 'changes_requested');
+      await expectStatus(pip.revise('bob', { reason: 'Missed the Q3 delivery targets (dated goals)' }), 'pending_hr_approval');
+      await expectStatus(pip.decide('hank', 'approve'), 'awaiting_acknowledgement');
+      await env.sleep(5 * DAY + HOUR);
+      await ledger.waitForAction('pip_started_without_acknowledgement');
+      await env.sleep(9 * DAY);
+      await ledger.waitForAction('pip_check_in_missed');
+      await env.sleep(5 * DAY);
+      await ledger.waitFor((c) => c.events.some((e) => e.action === 'pip_check_in_due' && e.data.number === 2));
+      await pip.checkIn('bob', [{ index: 0, status: 'met' }, { index: 1, status: 'at_risk' }], 'Export shipped');
+      await env.sleep(DAY);
+      await ledger.waitForAction('pip_midpoint_reached');
+      await pip.midpointReview('hank', 'On track overall');
+      await pip.comment('alice', 'Reviews are slow because of on-call');
+      await env.sleep(21 * DAY);
+      await ledger.waitForAction('pip_final_review_escalated');
+      await expectStatus(pip.outcome('bob', 'extended', 'P14D', 'Close'), 'pending_extension_approval');
+      await expectStatus(pip.decide('hank', 'approve'), 'active');
+      await env.sleep(15 * DAY);
+      await ledger.waitFor(() => ledger.events.filter((e) => e.action === 'pip_ended').length === 2);
+      await expectStatus(pip.outcome('bob', 'failed', null, 'Goals not met'), 'pending_separation_approval');
+      await pip.decide('hank', 'approve');
+      await expectStatus(pip.decide('sue', 'reject', 'One more review'), 'pending_final_review');
+      await expectStatus(pip.outcome('bob', 'failed', null, 'Still not met'), 'pending_separation_approval');
+      await pip.decide('hank', 'approve');
+      await expectStatus(pip.decide('sue', 'approve'), 'separated');
+      await expectStatus(pip.result(), 'separated');
+      return pip.handle;
+    },
+  },
+  {
+    // A 60-day plan with a check-in every 5 days continues as new (history limit 30) while active: the history of
+    // the run that carries the state, left with its timers running, as a deployment would find it.
+    name: 'pip-continue-as-new',
+    activities: withPipActivities(fakePipActivities()).activities,
+    async run(ctx) {
+      const { env, ledger } = ctx;
+      const pip = await activePip(ctx, { historyLimit: 30, draft: pipDraft({ duration: 'P60D', checkInEvery: 'P5D' }) });
+      const firstRun = await pip.runId();
+      for (let n = 1; n <= 4; n += 1) {
+        await env.sleep(5 * DAY);
+        await ledger.waitFor((c) => c.events.some((e) => e.action === 'pip_check_in_due' && e.data.number === n));
+        await pip.checkIn('bob', [{ index: 0, status: 'on_track' }], `Check-in ${n}`);
+      }
+      if ((await pip.runId()) === firstRun) throw new Error('expected the plan to have continued as new');
+      return pip.handle;
     },
   },
 ];

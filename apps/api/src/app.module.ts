@@ -13,6 +13,7 @@ import { CrisesModule } from './crises/crises.module';
 import { HealthModule } from './health/health.module';
 import { MeModule } from './me/me.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { PipsModule } from './pips/pips.module';
 import { ReportsModule } from './reports/reports.module';
 import { TasksModule } from './tasks/tasks.module';
 
@@ -38,6 +39,7 @@ export class AppModule {
         ComplaintsModule,
         CrisesModule,
         ReportsModule,
+        PipsModule,
       ],
     };
   }

@@ -8,3 +8,4 @@ export * from './duration';
 export * from './risk';
 export * from './roles';
 export * from './sla';
+export * from './pip';

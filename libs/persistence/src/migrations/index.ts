@@ -3,6 +3,7 @@ import { AuditAccessAndAppRole1764316800000 } from './1764316800000-audit-access
 import { CaseListColumns1764403200000 } from './1764403200000-case-list-columns';
 import { CaseWorkflowIdIndex1764489600000 } from './1764489600000-case-workflow-id-index';
 import { CaseKit1764576000000 } from './1764576000000-case-kit';
+import { Pip1764662400000 } from './1764662400000-pip';
 import { Crisis1764748800000 } from './1764748800000-crisis';
 import { IdempotencyPerCaseType1765008000000 } from './1765008000000-idempotency-per-case-type';
 
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   CaseListColumns1764403200000,
   CaseWorkflowIdIndex1764489600000,
   CaseKit1764576000000,
+  Pip1764662400000,
   Crisis1764748800000,
   IdempotencyPerCaseType1765008000000,
 ];

@@ -1,0 +1,2 @@
+export * from './pip';
+export * from './policy';
