@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow type the worker hosts.
 export { changeRequestWorkflow } from './change-request/change-request.workflow';
 export { complaintWorkflow } from './complaint/complaint.workflow';
+export { approvalRequestWorkflow } from './approval-request/approval-request.workflow';

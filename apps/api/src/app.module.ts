@@ -4,11 +4,13 @@ import { ConfigModule, loggerParams, StewardConfig } from '@steward/config';
 import { DirectoryModule } from '@steward/directory';
 import { PersistenceModule } from '@steward/persistence';
 import { TemporalClientModule } from '@steward/temporal';
+import { ApprovalRequestsModule } from './approval-requests/approval-requests.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { ChangeRequestsModule } from './change-requests/change-requests.module';
 import { ComplaintsModule } from './complaints/complaints.module';
+import { DelegationsModule } from './delegations/delegations.module';
 import { HealthModule } from './health/health.controller';
 import { MeModule } from './me/me.controller';
 import { NotificationsModule } from './notifications/notifications.controller';
@@ -36,6 +38,8 @@ export class AppModule {
         ChangeRequestsModule,
         ComplaintsModule,
         ReportsModule,
+        ApprovalRequestsModule,
+        DelegationsModule,
       ],
     };
   }

@@ -13,6 +13,8 @@ export interface TaskView {
   title: string;
   dueAt: string | null;
   createdAt: string;
+  /** The delegator, when the task came to the caller as their delegate. */
+  onBehalfOf: string | null;
 }
 
 @Injectable()
@@ -37,6 +39,7 @@ export class TasksService {
       title: t.title,
       dueAt: t.dueAt?.toISOString() ?? null,
       createdAt: t.createdAt.toISOString(),
+      onBehalfOf: t.onBehalfOf,
     }));
   }
 }

@@ -3,5 +3,7 @@ import { AuditAccessAndAppRole1764316800000 } from './1764316800000-audit-access
 import { CaseListColumns1764403200000 } from './1764403200000-case-list-columns';
 import { CaseWorkflowIdIndex1764489600000 } from './1764489600000-case-workflow-id-index';
 import { CaseKit1764576000000 } from './1764576000000-case-kit';
+import { ApprovalRequests1764835200000 } from './1764835200000-approval-requests';
+import { Delegations1764921600000 } from './1764921600000-delegations';
 
-export const MIGRATIONS = [InitialSchema1764230400000, AuditAccessAndAppRole1764316800000, CaseListColumns1764403200000, CaseWorkflowIdIndex1764489600000, CaseKit1764576000000];
+export const MIGRATIONS = [InitialSchema1764230400000, AuditAccessAndAppRole1764316800000, CaseListColumns1764403200000, CaseWorkflowIdIndex1764489600000, CaseKit1764576000000, ApprovalRequests1764835200000, Delegations1764921600000];
