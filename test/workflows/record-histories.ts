@@ -18,7 +18,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyToJSON as historyToJson } from '@temporalio/common/lib/proto-utils';
-import { CaseTestContext, complaintIntake, createTestEnvironment, DAY, HOUR, submission, teardownEnvironment, withCaseWorker } from './harness';
+import { approvalRequestWorker, purchase, submitRequest } from './approval-request.fixtures';
+import { CaseTestContext, CaseWorkerOptions, complaintIntake, createTestEnvironment, DAY, HOUR, submission, teardownEnvironment, withCaseWorker } from './harness';
 
 export const HISTORIES_DIR = join(__dirname, 'histories');
 
@@ -27,6 +28,8 @@ interface Scenario {
   name: string;
   /** Drives one case and returns its handle once the interesting part has happened. */
   run(ctx: CaseTestContext): Promise<WorkflowHandle>;
+  /** The case type's own fake activities, as its workflow tests pass them to `withCaseWorker`. */
+  worker?: CaseWorkerOptions;
 }
 
 const MIN = 60_000;
@@ -110,6 +113,39 @@ const scenarios: Scenario[] = [
       return complaint.handle;
     },
   },
+  {
+    // A purchase of 150 000 CNY: bob has delegated to mike, who approves for him; fiona approves; the executive
+    // level times out (grace has no manager: audited, still waiting) and grace approves; fulfilment task left open.
+    name: 'approval-request-purchase',
+    worker: (() => {
+      const worker = approvalRequestWorker();
+      worker.fakes.delegations.set('bob', 'mike');
+      return worker;
+    })(),
+    async run(ctx) {
+      const req = await submitRequest(ctx, { fields: purchase(150_000) });
+      await req.decide('mike', 'approve', 'For bob, who is away');
+      await req.decide('fiona', 'approve');
+      await ctx.env.sleep('3 days');
+      await ctx.ledger.waitForAction('approval_timed_out');
+      await expectStatus(req.decide('grace', 'approve'), 'approved');
+      return req.handle;
+    },
+  },
+  {
+    // An expense nobody decides: the manager level's timeout approves it as system; then fulfilled.
+    name: 'approval-request-expense-timeout',
+    worker: approvalRequestWorker(),
+    async run(ctx) {
+      const fields = { amount: { value: 300, currency: 'CNY' }, category: 'meals', incurredOn: '2026-11-20', description: 'Team dinner' };
+      const req = await submitRequest(ctx, { type: 'expense', fields });
+      await ctx.env.sleep('5 days');
+      await ctx.ledger.waitForAction('approval_request_approved');
+      await expectStatus(req.fulfil('fiona', 'Reimbursed with the December payroll'), 'fulfilled');
+      await expectStatus(req.result(), 'fulfilled');
+      return req.handle;
+    },
+  },
 ];
 
 async function expectStatus(view: Promise<{ status: string }>, status: string): Promise<void> {
@@ -135,7 +171,7 @@ export async function recordHistories(options: { workflowBundle: WorkflowBundleW
   try {
     env = await createTestEnvironment();
     for (const scenario of chosen) {
-      const history = await withCaseWorker(env, options.workflowBundle, async (ctx) => (await scenario.run(ctx)).fetchHistory());
+      const history = await withCaseWorker(env, options.workflowBundle, async (ctx) => (await scenario.run(ctx)).fetchHistory(), scenario.worker);
       const file = join(dir, historyFileName(scenario.name));
       await fs.writeFile(file, `${historyToJson(history)}\n`);
       written.push(file);
