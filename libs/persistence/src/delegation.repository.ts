@@ -82,8 +82,11 @@ export class DelegationRepository {
 
   /** Revokes the delegator's own live delegation; false when there is none with that id. */
   async revoke(id: string, delegatorId: string): Promise<boolean> {
+    // A SELECT over the UPDATE: for a bare UPDATE the driver answers [rows, count], not the rows.
     const rows: { id: string }[] = await this.dataSource.query(
-      `UPDATE delegations SET revoked_at = now() WHERE id = $1 AND delegator_id = $2 AND revoked_at IS NULL RETURNING id`,
+      `WITH revoked AS (
+         UPDATE delegations SET revoked_at = now() WHERE id = $1 AND delegator_id = $2 AND revoked_at IS NULL RETURNING id
+       ) SELECT id FROM revoked`,
       [id, delegatorId],
     );
     return rows.length > 0;
