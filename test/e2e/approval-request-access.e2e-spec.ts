@@ -72,6 +72,18 @@ describe('approval request access rules', () => {
     });
   });
 
+  it('documents the routes with their response types in OpenAPI, every schema reference resolving', async () => {
+    const doc = (await s.http.get('/docs-json').expect(200)).body;
+    const json = (path: string, method: string, status: string) => doc.paths[path][method].responses[status].content['application/json'].schema;
+    expect(json('/approval-requests', 'post', '201')).toEqual({ $ref: '#/components/schemas/ApprovalRequestResponseDto' });
+    expect(json('/approval-requests/{id}/decisions', 'post', '200')).toEqual({ $ref: '#/components/schemas/ApprovalRequestResponseDto' });
+    expect(json('/approval-types', 'get', '200')).toEqual({ $ref: '#/components/schemas/ApprovalTypeListDto' });
+    expect(json('/reports/approvals', 'get', '200')).toEqual({ $ref: '#/components/schemas/ApprovalReportDto' });
+    expect(json('/me/delegations', 'post', '201')).toEqual({ $ref: '#/components/schemas/DelegationResponseDto' });
+    const refs = new Set<string>(JSON.stringify(doc).match(/#\/components\/schemas\/[A-Za-z0-9_]+/g) ?? []);
+    expect([...refs].filter((r) => !doc.components.schemas[r.split('/').pop()!])).toEqual([]);
+  });
+
   describe('POST /approval-requests input (400)', () => {
     const post = (body: unknown, user = 'alice') => s.http.post('/approval-requests').set(s.as(user)).send(body as object);
 
@@ -99,6 +111,15 @@ describe('approval request access rules', () => {
       expect(res.body.message).toContain('no eligible approvers for level "manager"');
       const mine = (await s.http.get('/approval-requests?requesterId=root').set(s.as('root')).expect(200)).body.items as ApprovalRequestView[];
       expect(mine.map((r) => r.title)).not.toContain('Unroutable purchase');
+    });
+
+    it('returns the first response for a repeated Idempotency-Key, starting nothing new', async () => {
+      const key = `purchase-${randomUUID()}`;
+      const first = await s.http.post('/approval-requests').set(s.as('eve')).set('Idempotency-Key', key).send(purchaseBody(700, 'Headset')).expect(201);
+      const again = await s.http.post('/approval-requests').set(s.as('eve')).set('Idempotency-Key', key).send(purchaseBody(700, 'Headset')).expect(201);
+      expect(again.body.id).toBe(first.body.id);
+      const mine = (await s.http.get('/approval-requests?requesterId=eve&limit=200').set(s.as('eve')).expect(200)).body.items as ApprovalRequestView[];
+      expect(mine.filter((r) => r.title === 'Headset')).toHaveLength(1);
     });
 
     it('answers malformed JSON with 400, not 500', async () => {

@@ -68,11 +68,11 @@ export class DelegationRepository {
     });
   }
 
-  /** The user's live delegations, as delegator or delegate, by start. */
+  /** The user's delegations in force or still to come, as delegator or delegate, by start. */
   async listFor(userId: string, limit: number, after?: { from: string; id: string }): Promise<Delegation[]> {
     const rows: DelegationRow[] = await this.dataSource.query(
       `SELECT * FROM delegations
-        WHERE revoked_at IS NULL AND (delegator_id = $1 OR delegate_id = $1)
+        WHERE revoked_at IS NULL AND ends_at > now() AND (delegator_id = $1 OR delegate_id = $1)
           AND ($3::timestamptz IS NULL OR (starts_at, id) > ($3::timestamptz, $4::uuid))
         ORDER BY starts_at, id LIMIT $2`,
       [userId, limit, after?.from ?? null, after?.id ?? null],

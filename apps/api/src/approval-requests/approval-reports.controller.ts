@@ -1,12 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DirectoryUser } from '@steward/directory';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApprovalReportsService } from './approval-reports.service';
-import { ApprovalReportDto, ApprovalReportQuery } from './dto/approval-report.dto';
+import { ApprovalReportDto, ApprovalReportQuery, LevelWaitDto, TypeReportDto } from './dto/approval-report.dto';
 
 @ApiTags('reports')
 @ApiBearerAuth()
+@ApiExtraModels(TypeReportDto, LevelWaitDto)
 @Controller('reports')
 export class ApprovalReportsController {
   constructor(private readonly reports: ApprovalReportsService) {}

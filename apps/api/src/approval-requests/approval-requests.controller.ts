@@ -5,6 +5,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { PageQueryDto } from '../common/validation';
 import { ApprovalRequestsService } from './approval-requests.service';
+import { ApprovalAuditPageDto } from './dto/approval-audit.dto';
 import { ApprovalDecisionDto, FulfilmentDto, ListApprovalRequestsDto, WithdrawApprovalRequestDto } from './dto/approval-request-actions.dto';
 import { ApprovalRequestPageDto, ApprovalRequestResponseDto, ReviseApprovalRequestDto, SubmitApprovalRequestDto } from './dto/approval-request.dto';
 
@@ -37,6 +38,7 @@ export class ApprovalRequestsController {
 
   @Get(':id/audit')
   @ApiOperation({ summary: "The request's audit events, oldest first" })
+  @ApiOkResponse({ type: ApprovalAuditPageDto })
   audit(@CurrentUser() user: DirectoryUser, @Param('id', UuidParam) id: string, @Query() page: PageQueryDto) {
     return this.service.audit(user, id, page.limit ?? 200, page.cursor);
   }

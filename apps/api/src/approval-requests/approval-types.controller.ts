@@ -1,10 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApprovalRequestsService } from './approval-requests.service';
-import { ApprovalTypeListDto } from './dto/approval-type.dto';
+import { ApprovalTypeListDto, FieldSpecDto } from './dto/approval-type.dto';
 
 @ApiTags('approval-requests')
 @ApiBearerAuth()
+@ApiExtraModels(FieldSpecDto)
 @Controller('approval-types')
 export class ApprovalTypesController {
   constructor(private readonly service: ApprovalRequestsService) {}

@@ -53,7 +53,7 @@ function checkOperators(node: unknown, path: JsonPath, problems: Problems): void
 function checkVariable(name: string, fields: Record<string, FieldSpec>): string | null {
   if (name === '') return null;
   const [field, ...rest] = name.split('.');
-  const spec = fields[field];
+  const spec = Object.prototype.hasOwnProperty.call(fields, field) ? fields[field] : undefined;
   if (!spec) return `"${name}" refers to no field; fields are ${Object.keys(fields).join(', ') || '(none)'}`;
   if (spec.type === 'money') {
     if (rest.length === 1 && (rest[0] === 'value' || rest[0] === 'currency')) return null;

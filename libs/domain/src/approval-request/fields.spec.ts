@@ -37,6 +37,11 @@ describe('validateFields', () => {
     expect(validateFields(type, { level: 'read', until: null })).toEqual({ ok: true, values: { level: 'read' } });
   });
 
+  it('refuses names of object properties as unknown fields', () => {
+    const result = validateFields(purchase, JSON.parse('{"constructor": 1, "__proto__": {"x": 1}}'));
+    expect(result.ok ? [] : result.problems.map((p) => p.field)).toEqual(expect.arrayContaining(['fields.constructor']));
+  });
+
   it('refuses fields that are not an object', () => {
     expect(validateFields(purchase, ['x'])).toEqual({ ok: false, problems: [{ field: 'fields', message: 'fields must be an object, not an array' }] });
   });

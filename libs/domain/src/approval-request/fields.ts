@@ -96,7 +96,7 @@ export function validateFields(type: ApprovalType, fields: unknown, prefix = 'fi
   if (!isRecord(fields)) return { ok: false, problems: [{ field: prefix, message: `${prefix} must be an object, not ${describeValue(fields)}` }] };
   const values: FieldValues = {};
   for (const key of Object.keys(fields)) {
-    if (!type.fields[key]) out.push({ field: `${prefix}.${key}`, message: `${prefix}.${key} is not a field of this request type` });
+    if (!Object.prototype.hasOwnProperty.call(type.fields, key)) out.push({ field: `${prefix}.${key}`, message: `${prefix}.${key} is not a field of this request type` });
   }
   for (const [name, spec] of Object.entries(type.fields)) {
     const field = `${prefix}.${name}`;

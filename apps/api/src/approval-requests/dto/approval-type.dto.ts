@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ApprovalType, FieldSpec, RequestRouteLevel } from '@steward/domain';
 import { FIELD_TYPES } from '@steward/domain';
 
-class FieldSpecDto {
+export class FieldSpecDto {
   @ApiProperty({ enum: FIELD_TYPES }) type: string;
   @ApiPropertyOptional() label?: string;
   @ApiPropertyOptional() description?: string;
