@@ -276,6 +276,27 @@ describe('approval request workflow (time-skipping)', () => {
     );
   });
 
+  it("delegation applies to complaints' compensation too: sue's approval goes to mike, who decides for her", () => {
+    const worker = approvalRequestWorker();
+    worker.fakes.delegations.set('sue', 'mike');
+    return withCaseWorker(
+      env,
+      workflowBundle,
+      async (ctx) => {
+        const complaint = await ctx.open();
+        await complaint.respond('sam');
+        await complaint.resolve('sam', { amount: 5000, currency: 'CNY' });
+        expect(ctx.ledger.openTasks.filter((t) => t.kind === 'approve_compensation')).toEqual([
+          expect.objectContaining({ assigneeId: 'mike', onBehalfOf: 'sue' }),
+        ]);
+        expect(await refusal(complaint.decideCompensation('sue', 'approve'))).toMatchObject({ type: FORBIDDEN });
+        expect((await complaint.decideCompensation('mike', 'approve', 'For sue')).status).toBe('resolved');
+        expect(ctx.ledger.event('approval_decision')).toMatchObject({ actorId: 'mike', data: expect.objectContaining({ onBehalfOf: 'sue' }) });
+      },
+      worker,
+    );
+  });
+
   it('delegation applies to change requests too: the manager level goes to the delegate', () => {
     const worker = approvalRequestWorker();
     worker.fakes.delegations.set('bob', 'sue');
