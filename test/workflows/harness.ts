@@ -30,6 +30,7 @@ import { ensureJavaTestServer, freePort } from '@steward/devstack';
 import { workflowBundleOptions } from '@steward/temporal';
 import type { ChangeApprovalPlan, ChangeApprovalPlanRequest, ChangeRequestActivities } from '@steward/workflows/change-request/activities';
 import type { ComplaintActivities, EscalationRole } from '@steward/workflows/complaint/activities';
+import type { DelegationActivities } from '@steward/workflows/common/activities';
 import { changeRequestWorkflow } from '@steward/workflows/change-request/change-request.workflow';
 import { complaintWorkflow } from '@steward/workflows/complaint/complaint.workflow';
 import {
@@ -291,7 +292,7 @@ export function demoPlan(request: ChangeApprovalPlanRequest): ChangeApprovalPlan
 }
 
 /** Every activity the worker offers, for both case types. */
-export type StewardActivities = ChangeRequestActivities & ComplaintActivities;
+export type StewardActivities = ChangeRequestActivities & ComplaintActivities & DelegationActivities;
 
 export interface FakeActivities {
   activities: StewardActivities;
@@ -334,6 +335,10 @@ export function fakeActivities(): FakeActivities {
       async managersOf(userIds) {
         managerLookups.push(userIds);
         return Object.fromEntries(userIds.map((id) => [id, DEMO_MANAGERS[id] ?? null]));
+      },
+      // Nobody has delegated; tests of delegation bring their own.
+      async delegatesOf(userIds) {
+        return Object.fromEntries(userIds.map((id) => [id, null]));
       },
       async planChangeApprovals(request) {
         planRequests.push(request);

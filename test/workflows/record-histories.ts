@@ -18,6 +18,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyToJSON as historyToJson } from '@temporalio/common/lib/proto-utils';
+import { approvalRequestWorker, purchase, submitRequest } from './approval-request.fixtures';
 import { CaseTestContext, CaseWorkerOptions, complaintIntake, createTestEnvironment, DAY, HOUR, submission, teardownEnvironment, withCaseWorker } from './harness';
 import { crisisActivities, declareCrisis } from './crisis.fixtures';
 import { activePip, fakePipActivities, pipDraft, startPip, withPipActivities } from './pip.fixtures';
@@ -214,6 +215,39 @@ const scenarios: Scenario[] = [
       }
       if ((await pip.runId()) === firstRun) throw new Error('expected the plan to have continued as new');
       return pip.handle;
+    },
+  },
+  {
+    // A purchase of 150 000 CNY: bob has delegated to mike, who approves for him; fiona approves; the executive
+    // level times out (grace has no manager: audited, still waiting) and grace approves; fulfilment task left open.
+    name: 'approval-request-purchase',
+    activities: (() => {
+      const worker = approvalRequestWorker();
+      worker.fakes.delegations.set('bob', 'mike');
+      return worker.activities;
+    })(),
+    async run(ctx) {
+      const req = await submitRequest(ctx, { fields: purchase(150_000) });
+      await req.decide('mike', 'approve', 'For bob, who is away');
+      await req.decide('fiona', 'approve');
+      await ctx.env.sleep('3 days');
+      await ctx.ledger.waitForAction('approval_timed_out');
+      await expectStatus(req.decide('grace', 'approve'), 'approved');
+      return req.handle;
+    },
+  },
+  {
+    // An expense nobody decides: the manager level's timeout approves it as system; then fulfilled.
+    name: 'approval-request-expense-timeout',
+    activities: approvalRequestWorker().activities,
+    async run(ctx) {
+      const fields = { amount: { value: 300, currency: 'CNY' }, category: 'meals', incurredOn: '2026-11-20', description: 'Team dinner' };
+      const req = await submitRequest(ctx, { type: 'expense', fields });
+      await ctx.env.sleep('5 days');
+      await ctx.ledger.waitForAction('approval_request_approved');
+      await expectStatus(req.fulfil('fiona', 'Reimbursed with the December payroll'), 'fulfilled');
+      await expectStatus(req.result(), 'fulfilled');
+      return req.handle;
     },
   },
 ];

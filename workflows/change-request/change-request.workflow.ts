@@ -172,6 +172,8 @@ class ChangeRequestCase extends CaseBase<ChangeStatus> {
   }
 
   async commit(): Promise<ChangeRequestView> {
+    // A decision that moved to the next level: it opens once delegations in force are read (new runs only).
+    if (this.approval?.opening) await this.approval.openPending();
     await this.recorder.flush();
     return this.view();
   }
@@ -216,6 +218,7 @@ class ChangeRequestCase extends CaseBase<ChangeStatus> {
         excluded: this.excluded,
         excludedReason: 'a change you requested or will implement',
         onApprovers: (ids) => this.addParticipants(...ids),
+        onChanged: () => this.touch(),
         round: this.round,
         status: 'pending_approval',
       },
@@ -229,6 +232,8 @@ class ChangeRequestCase extends CaseBase<ChangeStatus> {
       return;
     }
     this.approval.start();
+    // Runs started before delegation opened level 1 at once; new ones read delegations in force first.
+    if (this.approval.opening) await this.approval.openPending();
   }
 
   /** Standard changes carry a recorded approval by `system`, so every change shows who approved it. */

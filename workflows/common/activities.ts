@@ -7,3 +7,9 @@ export interface CaseActivities {
   /** Each user's manager from the directory (null when they have none). */
   managersOf(userIds: string[]): Promise<Record<string, string | null>>;
 }
+
+/** Delegations in force, read when an approval level opens. */
+export interface DelegationActivities {
+  /** Each user's delegate at `at` (ISO 8601), or null when they have not delegated for that moment. */
+  delegatesOf(userIds: string[], at: string): Promise<Record<string, string | null>>;
+}

@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import {
   ApprovalLevel,
   Decision,
@@ -8,14 +9,21 @@ import {
   pendingApprovers,
   seatOf,
   SYSTEM_ACTOR,
+  TimeoutAction,
 } from '@steward/domain';
-import type { CaseActivities } from './activities';
+import type { CaseActivities, DelegationActivities } from './activities';
 import { caseActivities } from './activity-options';
 import type { CaseRecorder } from './case-recorder';
 import type { Deadline } from './deadlines';
 import { conflict, forbidden } from './errors';
 
-const { managersOf } = caseActivities<CaseActivities>();
+const { managersOf, delegatesOf } = caseActivities<CaseActivities & DelegationActivities>();
+
+/**
+ * Levels open after a look-up of delegations in force (an activity). Runs started before that existed opened
+ * levels synchronously; `patched` keeps their histories replaying, and they never delegate.
+ */
+const DELEGATION_PATCH = 'delegation';
 
 export interface ApprovalPolicy {
   reminderAfterMs: number;
@@ -37,6 +45,12 @@ export interface ApprovalSubject {
   round: number;
   /** The case status while approval runs, for audit events. */
   status: string;
+  /** No one decides on two levels of the same round, not even through escalation or delegation. */
+  oneDecisionPerPerson?: boolean;
+  /** Told when a deadline (a level's timeout) settled the approval, and by whom (`system`). */
+  onSettled?: (outcome: ApprovalOutcome, actorId: string) => void | Promise<void>;
+  /** Told after work that finished outside an action (a level opened after a look-up), so the host's timer follows. */
+  onChanged?: () => void;
 }
 
 export type ApprovalOutcome = 'pending' | 'approved' | 'rejected' | 'changes_requested';
@@ -46,6 +60,10 @@ export interface ApprovalState {
   current: number;
   reminded: boolean[];
   escalated: boolean[];
+  /** Levels whose own timeout has fired (absent until one has). */
+  timedOut?: boolean[];
+  /** A level waiting for its delegation look-up before it opens (see `openPending`). */
+  opening?: number | null;
 }
 
 
@@ -99,12 +117,73 @@ export class ApprovalProcess {
     return `r${this.subject.round}:l${levelIndex}:${this.subject.taskKind}:${approverId}`;
   }
 
-  /** Opens the first level. With no levels the subject is approved at once by `system`. */
+  /**
+   * Opens the first level. With no levels the subject is approved at once by `system`. When the level first
+   * needs its delegation look-up, `opening` is set: the host awaits `openPending()` before it commits.
+   */
   start(): ApprovalOutcome {
     if (this.state.levels.length === 0) return 'approved';
     this.subject.onApprovers?.(this.approvers);
-    this.openLevel(0);
+    this.advanceTo(0);
     return this.outcome;
+  }
+
+  /** A level is waiting for its delegation look-up: the host awaits `openPending()`. */
+  get opening(): boolean {
+    return this.state.opening !== undefined && this.state.opening !== null;
+  }
+
+  private advanceTo(index: number): void {
+    this.state.current = index;
+    if (patched(DELEGATION_PATCH)) this.state.opening = index;
+    else this.openLevel(index);
+  }
+
+  /**
+   * Opens the level `start` or a decision moved to, with each approver who has delegated for now replaced by
+   * their delegate. A withdrawal while the directory is read leaves it closed.
+   */
+  async openPending(): Promise<void> {
+    const index = this.state.opening;
+    if (index === undefined || index === null) return;
+    const level = this.state.levels[index];
+    const delegates = await delegatesOf([...level.approvers], new Date().toISOString());
+    if (this.state.opening !== index) return;
+    this.state.opening = null;
+    this.delegate(level, delegates);
+    this.openLevel(index);
+    this.subject.onChanged?.();
+  }
+
+  /** Whether `userId` may take a seat on the level now (as a delegate or an escalation approver). */
+  private mayJoin(level: ApprovalLevel, userId: string): boolean {
+    if (userId === SYSTEM_ACTOR || this.subject.excluded.includes(userId) || level.approvers.includes(userId)) return false;
+    return !(this.subject.oneDecisionPerPerson && this.hasDecided(userId));
+  }
+
+  private hasDecided(userId: string): boolean {
+    return this.state.levels.some((l) => l.decisions.some((d) => d.approverId === userId || d.onBehalfOf === userId));
+  }
+
+  /**
+   * Hands each delegating approver's seat to their delegate. A delegate who may not decide (the requester,
+   * say: nobody decides on their own request) or already sits on the level leaves the seat with the delegator.
+   */
+  private delegate(level: ApprovalLevel, delegates: Record<string, string | null>): void {
+    const at = new Date().toISOString();
+    const added: string[] = [];
+    level.approvers = level.approvers.map((from) => {
+      const to = delegates[from];
+      if (!to || to === from || !this.mayJoin(level, to)) return from;
+      (level.delegations ??= []).push({ from, to, at });
+      added.push(to);
+      return to;
+    });
+    if (added.length > 0) this.subject.onApprovers?.(added);
+  }
+
+  private delegatorOf(level: ApprovalLevel, userId: string): string | null {
+    return level.delegations?.find((d) => d.to === userId)?.from ?? null;
   }
 
   private openLevel(index: number): void {
@@ -118,7 +197,14 @@ export class ApprovalProcess {
       action: 'approval_level_started',
       fromStatus: this.subject.status,
       toStatus: this.subject.status,
-      data: { level: level.name, rule: level.rule, required: level.required, approvers: level.approvers, round: this.subject.round },
+      data: {
+        level: level.name,
+        rule: level.rule,
+        required: level.required,
+        approvers: level.approvers,
+        round: this.subject.round,
+        ...(level.delegations?.length ? { delegations: level.delegations.map(({ from, to }) => ({ from, to })) } : {}),
+      },
     });
     for (const approverId of level.approvers) this.assign(index, approverId, now);
   }
@@ -126,14 +212,25 @@ export class ApprovalProcess {
   private assign(index: number, approverId: string, now: string): void {
     const level = this.state.levels[index];
     const dueAt = new Date(Date.parse(now) + this.policy.escalateAfterMs).toISOString();
+    const onBehalfOf = this.delegatorOf(level, approverId);
     this.recorder.openTask({
       key: this.taskKey(index, approverId),
       assigneeId: approverId,
       kind: this.subject.taskKind,
-      title: `Approve (${level.name}): ${this.subject.title}`,
+      title: onBehalfOf ? `Approve (${level.name}) on behalf of ${onBehalfOf}: ${this.subject.title}` : `Approve (${level.name}): ${this.subject.title}`,
       dueAt,
+      ...(onBehalfOf ? { onBehalfOf } : {}),
     });
-    this.recorder.notify(approverId, 'approval_requested', `Your approval is requested (${level.name}): ${this.subject.title}`);
+    this.recorder.notify(
+      approverId,
+      'approval_requested',
+      onBehalfOf
+        ? `Your approval is requested (${level.name}) on behalf of ${onBehalfOf}: ${this.subject.title}`
+        : `Your approval is requested (${level.name}): ${this.subject.title}`,
+    );
+    if (onBehalfOf) {
+      this.recorder.notify(onBehalfOf, 'approval_delegated', `Your approval (${level.name}) went to your delegate ${approverId}: ${this.subject.title}`);
+    }
   }
 
   /** Throws the failure the API turns into 403 or 409 when `actorId` may not decide now. */
@@ -142,6 +239,11 @@ export class ApprovalProcess {
       throw forbidden(`segregation of duties: you cannot decide on ${this.subject.excludedReason}`);
     }
     const level = this.currentLevel;
+    if (this.subject.oneDecisionPerPerson && this.state.levels.some((l) => l !== level && l.decisions.some((d) => d.approverId === actorId || d.onBehalfOf === actorId))) {
+      throw forbidden('segregation of duties: you have already decided on this request');
+    }
+    const delegatedTo = level?.status === 'pending' ? level.delegations?.find((d) => d.from === actorId)?.to : undefined;
+    if (delegatedTo) throw forbidden(`your approval of this level was delegated to ${delegatedTo}`);
     if (!level || level.status !== 'pending') {
       if (this.state.levels.some((l) => l.approvers.includes(actorId))) throw conflict('no approval is pending');
       throw forbidden('you are not an approver of this case');
@@ -183,12 +285,13 @@ export class ApprovalProcess {
       toStatus: this.subject.status,
       data: { level: level.name, outcome: verdict, round: this.subject.round },
     });
-    if (verdict === 'approved' && index + 1 < this.state.levels.length) this.openLevel(index + 1);
+    if (verdict === 'approved' && index + 1 < this.state.levels.length) this.advanceTo(index + 1);
     return this.outcome;
   }
 
   /** Stops the process (withdrawal): open levels are cancelled and their tasks closed. */
   cancel(reason: string): void {
+    this.state.opening = null;
     for (const [i, level] of this.state.levels.entries()) {
       if (level.status === 'pending' || level.status === 'waiting') level.status = 'cancelled';
       this.recorder.closeTasksWithPrefix(`r${this.subject.round}:l${i}:`, reason);
@@ -211,7 +314,92 @@ export class ApprovalProcess {
     if (!this.state.escalated[i]) {
       due.push({ name: `approval:${level.name}:escalation`, at: started + this.policy.escalateAfterMs, fire: () => this.escalateIfDue() });
     }
+    if (level.timeout && !this.state.timedOut?.[i]) {
+      due.push({ name: `approval:${level.name}:timeout`, at: started + level.timeout.afterMs, fire: () => this.timeOutIfDue() });
+    }
     return due;
+  }
+
+  private timeoutIsDue(now: number): boolean {
+    const level = this.currentLevel;
+    const i = this.state.current;
+    if (!level?.timeout || level.status !== 'pending' || this.state.timedOut?.[i] || !level.startedAt) return false;
+    return now >= Date.parse(level.startedAt) + level.timeout.afterMs;
+  }
+
+  /**
+   * The pending level's own timeout: `escalate` brings in each stalled approver's manager (an approver
+   * without one leaves the level waiting, audited); `approve` and `reject` are decided by `system`.
+   */
+  async timeOutIfDue(): Promise<void> {
+    if (!this.timeoutIsDue(Date.now())) return;
+    const level = this.currentLevel!;
+    const action = level.timeout!.onTimeout;
+    if (action === 'escalate') {
+      const stalled = this.stalledApprovers();
+      const managers = stalled.length ? await managersOf(stalled) : {};
+      const ids = [...new Set(Object.values(managers).filter((m): m is string => !!m))];
+      const delegates = ids.length ? await delegatesOf(ids, new Date().toISOString()) : {};
+      if (!this.timeoutIsDue(Date.now())) return;
+      this.markTimedOut();
+      const added = this.bringIn(managers, delegates);
+      this.recorder.audit({
+        actorId: SYSTEM_ACTOR,
+        action: 'approval_timed_out',
+        fromStatus: this.subject.status,
+        toStatus: this.subject.status,
+        data: {
+          level: level.name,
+          timeout: level.timeout!.after,
+          onTimeout: action,
+          escalations: added,
+          withoutManager: stalled.filter((s) => !managers[s]),
+          keepsWaiting: true,
+          round: this.subject.round,
+        },
+      });
+      this.subject.onChanged?.();
+      return;
+    }
+    this.markTimedOut();
+    await this.decideBySystem(action);
+  }
+
+  private markTimedOut(): void {
+    this.state.timedOut ??= this.state.levels.map(() => false);
+    this.state.timedOut[this.state.current] = true;
+  }
+
+  private async decideBySystem(action: Exclude<TimeoutAction, 'escalate'>): Promise<void> {
+    const index = this.state.current;
+    const level = this.state.levels[index];
+    const at = new Date().toISOString();
+    const decision = action === 'approve' ? 'approve' : 'reject';
+    const comment = `no decision within ${level.timeout!.after}`;
+    this.recorder.audit({
+      actorId: SYSTEM_ACTOR,
+      action: 'approval_timed_out',
+      fromStatus: this.subject.status,
+      toStatus: this.subject.status,
+      data: { level: level.name, timeout: level.timeout!.after, onTimeout: action, pending: pendingApprovers(level), round: this.subject.round },
+    });
+    level.decisions.push({ approverId: SYSTEM_ACTOR, decision, comment, at, onBehalfOf: null });
+    level.status = action === 'approve' ? 'approved' : 'rejected';
+    level.decidedAt = at;
+    this.recorder.closeTasksWithPrefix(`r${this.subject.round}:l${index}:`, 'timed_out');
+    this.recorder.audit({
+      actorId: SYSTEM_ACTOR,
+      action: 'approval_level_decided',
+      fromStatus: this.subject.status,
+      toStatus: this.subject.status,
+      data: { level: level.name, outcome: level.status, comment, round: this.subject.round },
+    });
+    if (level.status === 'approved' && index + 1 < this.state.levels.length) {
+      this.advanceTo(index + 1);
+      await this.openPending();
+    }
+    await this.subject.onSettled?.(this.outcome, SYSTEM_ACTOR);
+    this.subject.onChanged?.();
   }
 
   /** Brings in each stalled approver's manager, read from the directory. */
@@ -219,8 +407,10 @@ export class ApprovalProcess {
     if (!this.escalationIsDue(Date.now())) return;
     const stalled = this.stalledApprovers();
     const managers = stalled.length ? await managersOf(stalled) : {};
+    const ids = [...new Set(Object.values(managers).filter((m): m is string => !!m))];
+    const delegates = ids.length && patched(DELEGATION_PATCH) ? await delegatesOf(ids, new Date().toISOString()) : {};
     // A decision, a withdrawal or a cancellation may have arrived while the directory was read.
-    if (this.escalationIsDue(Date.now())) this.escalate(managers);
+    if (this.escalationIsDue(Date.now())) this.escalate(managers, delegates);
   }
 
   escalationIsDue(now: number): boolean {
@@ -260,23 +450,12 @@ export class ApprovalProcess {
    * Escalates the pending level: each stalled approver's manager becomes an approver of it too. A manager
    * who is excluded by segregation of duties, or already an approver, is skipped.
    */
-  escalate(managers: Record<string, string | null>): void {
+  escalate(managers: Record<string, string | null>, delegates: Record<string, string | null> = {}): void {
     const level = this.currentLevel;
     const i = this.state.current;
     if (!level || level.status !== 'pending' || this.state.escalated[i]) return;
     this.state.escalated[i] = true;
-    const now = new Date().toISOString();
-    const added: { from: string; to: string }[] = [];
-    for (const from of pendingApprovers(level)) {
-      const to = managers[from];
-      if (!to || this.subject.excluded.includes(to) || level.approvers.includes(to) || to === SYSTEM_ACTOR) continue;
-      level.approvers.push(to);
-      level.escalations.push({ from, to, at: now });
-      added.push({ from, to });
-      this.subject.onApprovers?.([to]);
-      this.assign(i, to, now);
-      this.recorder.notify(from, 'approval_escalated', `Your pending approval (${level.name}) was escalated to ${to}: ${this.subject.title}`);
-    }
+    const added = this.bringIn(managers, delegates);
     this.recorder.audit({
       actorId: SYSTEM_ACTOR,
       action: 'approval_escalated',
@@ -284,5 +463,30 @@ export class ApprovalProcess {
       toStatus: this.subject.status,
       data: { level: level.name, escalations: added, round: this.subject.round },
     });
+  }
+
+  /**
+   * Makes each stalled approver's manager (or the manager's delegate, recorded as such) an approver of the
+   * pending level. A manager who may not join (excluded by segregation of duties, already an approver) is skipped.
+   */
+  private bringIn(managers: Record<string, string | null>, delegates: Record<string, string | null>): { from: string; to: string; onBehalfOf?: string }[] {
+    const level = this.currentLevel!;
+    const i = this.state.current;
+    const now = new Date().toISOString();
+    const added: { from: string; to: string; onBehalfOf?: string }[] = [];
+    for (const from of pendingApprovers(level)) {
+      const manager = managers[from];
+      if (!manager || !this.mayJoin(level, manager)) continue;
+      const delegate = delegates[manager];
+      const to = delegate && delegate !== manager && this.mayJoin(level, delegate) ? delegate : manager;
+      level.approvers.push(to);
+      level.escalations.push({ from, to, at: now });
+      if (to !== manager) (level.delegations ??= []).push({ from: manager, to, at: now });
+      added.push(to === manager ? { from, to } : { from, to, onBehalfOf: manager });
+      this.subject.onApprovers?.([to]);
+      this.assign(i, to, now);
+      this.recorder.notify(from, 'approval_escalated', `Your pending approval (${level.name}) was escalated to ${to}: ${this.subject.title}`);
+    }
+    return added;
   }
 }

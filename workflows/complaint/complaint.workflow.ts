@@ -390,6 +390,8 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
     this.addParticipants(...approvers);
     this.setStatus('pending_compensation_approval', actorId, 'compensation_requested', { summary, compensation, threshold: this.input.compensationThreshold });
     this.approval.start();
+    // Runs started before delegation opened the level at once; new ones read delegations in force first.
+    if (this.approval.opening) await this.approval.openPending();
   }
 
   private makeApproval(state: ApprovalState): ApprovalProcess {
@@ -404,6 +406,7 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
       excluded: this.state.compensationExcluded,
       excludedReason: 'the compensation of a complaint you own or resolved',
       onApprovers: (ids: string[]) => this.addParticipants(...ids),
+      onChanged: () => this.touch(),
       round: this.state.compensationApproval.length + 1,
       status: 'pending_compensation_approval',
     };

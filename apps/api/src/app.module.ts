@@ -4,12 +4,14 @@ import { ConfigModule, loggerParams, StewardConfig } from '@steward/config';
 import { DirectoryModule } from '@steward/directory';
 import { PersistenceModule } from '@steward/persistence';
 import { TemporalClientModule } from '@steward/temporal';
+import { ApprovalRequestsModule } from './approval-requests/approval-requests.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { ChangeRequestsModule } from './change-requests/change-requests.module';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { CrisesModule } from './crises/crises.module';
+import { DelegationsModule } from './delegations/delegations.module';
 import { HealthModule } from './health/health.module';
 import { MeModule } from './me/me.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -40,6 +42,8 @@ export class AppModule {
         CrisesModule,
         ReportsModule,
         PipsModule,
+        ApprovalRequestsModule,
+        DelegationsModule,
       ],
     };
   }

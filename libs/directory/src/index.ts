@@ -5,3 +5,4 @@ export * from './directory.types';
 export * from './tokens';
 export * from './directory.module';
 export * from './prepare-database';
+export * from './route-directory';

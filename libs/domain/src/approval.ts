@@ -25,6 +25,23 @@ export interface Escalation {
   at: string;
 }
 
+/** An approver's seat handed to the person they delegated to for the time the level opened in. */
+export interface LevelDelegation {
+  from: string;
+  to: string;
+  at: string;
+}
+
+export const TIMEOUT_ACTIONS = ['escalate', 'approve', 'reject'] as const;
+export type TimeoutAction = (typeof TIMEOUT_ACTIONS)[number];
+
+/** What happens when a level has waited `after` (an ISO 8601 duration) without settling. */
+export interface LevelTimeout {
+  after: string;
+  afterMs: number;
+  onTimeout: TimeoutAction;
+}
+
 export interface ApprovalLevel {
   name: string;
   rule: QuorumRule;
@@ -36,6 +53,10 @@ export interface ApprovalLevel {
   status: LevelStatus;
   startedAt: string | null;
   decidedAt: string | null;
+  /** Seats taken over by delegates when the level opened (absent when there were none). */
+  delegations?: LevelDelegation[];
+  /** The level's own deadline (approval requests); absent for levels without one. */
+  timeout?: LevelTimeout;
 }
 
 export interface LevelSpec {
@@ -44,6 +65,7 @@ export interface LevelSpec {
   /** N for `n_of_m`; ignored otherwise. */
   n?: number;
   approvers: string[];
+  timeout?: LevelTimeout;
 }
 
 export function newLevel(spec: LevelSpec): ApprovalLevel {
@@ -58,12 +80,22 @@ export function newLevel(spec: LevelSpec): ApprovalLevel {
     status: 'waiting',
     startedAt: null,
     decidedAt: null,
+    ...(spec.timeout ? { timeout: { ...spec.timeout } } : {}),
   };
 }
 
-/** The original approver a user stands for: themselves, or the approver they were escalated from. */
-export function seatOf(level: ApprovalLevel, userId: string): string {
-  return level.escalations.find((e) => e.to === userId)?.from ?? userId;
+/**
+ * The original approver a user stands for: themselves, the approver they were escalated from, or the one who
+ * delegated to them (followed back, so a manager escalated from a delegate stands for the delegator).
+ */
+export function seatOf(level: Pick<ApprovalLevel, 'escalations' | 'delegations'>, userId: string): string {
+  let seat = userId;
+  for (let hops = 0; hops < 4; hops += 1) {
+    const from = level.escalations.find((e) => e.to === seat)?.from ?? level.delegations?.find((d) => d.to === seat)?.from;
+    if (!from || from === seat) break;
+    seat = from;
+  }
+  return seat;
 }
 
 /**
@@ -84,9 +116,9 @@ export function evaluateLevel(level: Pick<ApprovalLevel, 'rule' | 'required' | '
 
 /** Approvers who have not decided yet and whose seat is still open: the ones to remind or escalate. */
 export function pendingApprovers(level: ApprovalLevel): string[] {
-  const decided = new Set(level.decisions.map((d) => d.onBehalfOf ?? d.approverId));
+  const decided = new Set(level.decisions.map((d) => seatOf(level, d.approverId)));
   const original = level.approvers.filter((a) => !level.escalations.some((e) => e.to === a));
-  return original.filter((a) => !decided.has(a));
+  return original.filter((a) => !decided.has(seatOf(level, a)));
 }
 
 export type DecisionRefusal = 'not_an_approver' | 'already_decided' | 'segregation_of_duties';

@@ -20,6 +20,8 @@ export interface TaskDraft {
   title: string;
   dueAt: string | null;
   createdAt: string;
+  /** The delegator, when the assignee acts for someone who delegated their approvals. */
+  onBehalfOf?: string | null;
 }
 
 export interface TaskClosure {

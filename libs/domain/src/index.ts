@@ -1,4 +1,5 @@
 export * from './approval';
+export * from './approval-request';
 export * from './case-commit';
 export * from './case-errors';
 export * from './change-request';

@@ -26,9 +26,9 @@ export class CaseStore {
       );
       for (const t of c.openTasks) {
         await tx.query(
-          `INSERT INTO human_tasks (task_key, case_type, case_id, assignee_id, kind, title, due_at, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_key) DO NOTHING`,
-          [t.key, c.caseType, c.caseId, t.assigneeId, t.kind, t.title, t.dueAt, t.createdAt],
+          `INSERT INTO human_tasks (task_key, case_type, case_id, assignee_id, kind, title, due_at, created_at, on_behalf_of)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (task_key) DO NOTHING`,
+          [t.key, c.caseType, c.caseId, t.assigneeId, t.kind, t.title, t.dueAt, t.createdAt, t.onBehalfOf ?? null],
         );
       }
       for (const t of c.closeTasks) {

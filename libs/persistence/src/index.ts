@@ -4,6 +4,7 @@ export * from './audit/audit-file';
 export * from './audit/audit-stream';
 export * from './case-store';
 export * from './data-source';
+export * from './delegation.repository';
 export * from './entities';
 export * from './persistence.module';
 export * from './repositories';

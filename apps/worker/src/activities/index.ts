@@ -1,6 +1,8 @@
+import { ApprovalRequestActivitiesService } from './approval-request.activities';
 import { CaseActivitiesService } from './case.activities';
 import { ChangeRequestActivitiesService } from './change-request.activities';
 import { ComplaintActivitiesService } from './complaint.activities';
+import { DelegationActivitiesService } from './delegation.activities';
 import { CrisisActivitiesService } from './crisis.activities';
 import { PipActivitiesService } from './pip.activities';
 
@@ -11,6 +13,8 @@ export const ACTIVITY_PROVIDERS = [
   ComplaintActivitiesService,
   CrisisActivitiesService,
   PipActivitiesService,
+  ApprovalRequestActivitiesService,
+  DelegationActivitiesService,
 ];
 
 export type { ActivityProvider } from './activity-provider';

@@ -35,4 +35,8 @@ export class HumanTaskEntity {
 
   @Column({ type: 'text', nullable: true })
   outcome: string | null;
+
+  /** The delegator, when the assignee acts for someone who delegated their approvals. */
+  @Column({ name: 'on_behalf_of', type: 'text', nullable: true })
+  onBehalfOf: string | null;
 }

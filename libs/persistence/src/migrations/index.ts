@@ -5,6 +5,8 @@ import { CaseWorkflowIdIndex1764489600000 } from './1764489600000-case-workflow-
 import { CaseKit1764576000000 } from './1764576000000-case-kit';
 import { Pip1764662400000 } from './1764662400000-pip';
 import { Crisis1764748800000 } from './1764748800000-crisis';
+import { ApprovalRequests1764835200000 } from './1764835200000-approval-requests';
+import { Delegations1764921600000 } from './1764921600000-delegations';
 import { IdempotencyPerCaseType1765008000000 } from './1765008000000-idempotency-per-case-type';
 
 export const MIGRATIONS = [
@@ -15,5 +17,7 @@ export const MIGRATIONS = [
   CaseKit1764576000000,
   Pip1764662400000,
   Crisis1764748800000,
+  ApprovalRequests1764835200000,
+  Delegations1764921600000,
   IdempotencyPerCaseType1765008000000,
 ];

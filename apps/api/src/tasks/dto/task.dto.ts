@@ -23,6 +23,9 @@ export class TaskResponseDto {
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'the delegator, when the task came to you as their delegate' })
+  onBehalfOf: string | null;
 }
 
 export function mapTask(t: HumanTaskEntity): TaskResponseDto {
@@ -34,5 +37,6 @@ export function mapTask(t: HumanTaskEntity): TaskResponseDto {
     title: t.title,
     dueAt: t.dueAt?.toISOString() ?? null,
     createdAt: t.createdAt.toISOString(),
+    onBehalfOf: t.onBehalfOf,
   };
 }

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DelegationRepository } from '@steward/persistence';
+import { DelegationsController } from './delegations.controller';
+import { DelegationsService } from './delegations.service';
+
+@Module({
+  controllers: [DelegationsController],
+  providers: [DelegationsService, { provide: DelegationRepository, inject: [DataSource], useFactory: (ds: DataSource) => new DelegationRepository(ds) }],
+})
+export class DelegationsModule {}

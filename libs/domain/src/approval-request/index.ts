@@ -1,0 +1,5 @@
+export * from './condition';
+export * from './fields';
+export * from './route';
+export * from './types';
+export * from './types-file';
