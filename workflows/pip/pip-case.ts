@@ -117,8 +117,14 @@ export class PipCase extends CaseBase<PipStatus> {
     return { state: this.state, recorder: this.recorder.state, participants: [...this.participants] };
   }
 
+  /** An approval level that just opened reads the delegations in force before the step is committed. */
+  override async flush(): Promise<void> {
+    if (this.approval?.opening) await this.approval.openPending();
+    await super.flush();
+  }
+
   async commit(): Promise<PipState> {
-    await this.recorder.flush();
+    await this.flush();
     return this.state;
   }
 
@@ -180,7 +186,7 @@ export class PipCase extends CaseBase<PipStatus> {
     } else {
       this.startApproval('plan', [{ name: 'hr', rule: 'any', approvers: hr }]);
     }
-    await this.recorder.flush();
+    await this.flush();
     this.created = true;
   }
 
