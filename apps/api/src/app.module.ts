@@ -14,6 +14,7 @@ import { MeModule } from './me/me.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { ReportsModule } from './reports/reports.module';
 import { TasksModule } from './tasks/tasks.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         ChangeRequestsModule,
         ComplaintsModule,
         ReportsModule,
+        WebModule.forRoot(config),
       ],
     };
   }
