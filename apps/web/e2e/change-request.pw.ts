@@ -30,7 +30,7 @@ test('alice submits a change, bob approves it from his inbox, ivan implements it
   await expect(alice).toHaveURL(/\/view\/change-requests\/[0-9a-f-]{36}$/);
   const caseUrl = new URL(alice.url()).pathname;
   await expect(alice.getByTestId('case-status')).toHaveAttribute('data-status', 'pending_approval');
-  await expect(alice.getByTestId('risk-level')).toHaveText('low');
+  await expect(alice.getByTestId('risk-level')).toHaveAttribute('data-risk', 'low');
   await expect(alice.getByTestId('approval-levels')).toContainText('bob');
   // alice may not decide on her own change: no decision form for her.
   await expect(alice.getByTestId('form-decide')).toHaveCount(0);
@@ -40,7 +40,14 @@ test('alice submits a change, bob approves it from his inbox, ivan implements it
   const bob = await signIn('bob');
   const task = bob.getByTestId('tasks').getByRole('link', { name: new RegExp(title) });
   await expect(task).toBeVisible();
+  await expect(bob.getByTestId('unread-count')).toHaveText('1 unread');
+  await expect(bob.getByTestId('unread-badge')).toHaveText('1');
   await screenshot(bob, 'inbox');
+  const note = bob.getByTestId('notifications').locator('li', { hasText: title });
+  await note.getByRole('button', { name: /Mark as read/ }).click();
+  await expect(bob.getByTestId('unread-count')).toHaveText('0 unread');
+  await expect(note).toContainText('Read');
+  await expect(bob.getByTestId('unread-badge')).toHaveCount(0);
   await task.click();
   await expect(bob).toHaveURL(new RegExp(`${caseUrl}$`));
   const decide = bob.getByTestId('form-decide');

@@ -45,6 +45,7 @@ export function CaseShell<C extends CaseBase>({ id, spec }: { id: string; spec: 
   const data = c.data;
   const user = me.data;
   const actions = spec.actions.filter((a) => a.available(data, user));
+  const approvals = spec.approvals?.(data) ?? null;
 
   // Read your writes: the action's response is the case as it now stands; the timeline, tasks and notifications follow.
   const onDone = (next: C) => {
@@ -96,10 +97,10 @@ export function CaseShell<C extends CaseBase>({ id, spec }: { id: string; spec: 
               ))}
             </dl>
           </section>
-          {spec.approvals ? (
+          {approvals ? (
             <section aria-labelledby="approvals">
               <h2 id="approvals">{t('case.approvals')}</h2>
-              {spec.approvals(data)}
+              {approvals}
             </section>
           ) : null}
         </div>

@@ -10,7 +10,7 @@ export function Timeline({ events }: { events: AuditEvent[] }) {
       {events.map((e) => (
         <li key={e.id}>
           <time dateTime={e.at}>{formatDateTime(e.at)}</time>
-          <span className="action">{e.action.replace(/_/g, ' ')}</span>
+          <span className="action">{t(`actions.${e.action}`, { defaultValue: e.action.replace(/_/g, ' ') })}</span>
           <span className="actor">
             {t('case.by')} {e.actorId === 'system' ? t('case.system') : e.actorId}
           </span>

@@ -120,6 +120,8 @@ export const en = {
     change: 'Change',
     forbidden: 'Only auditors and admins can read the whole audit trail.',
   },
+  /** Audit actions: English falls back to the action name with spaces. */
+  actions: {} as Record<string, string>,
   errors: { generic: 'Something went wrong', forbidden: 'Not allowed for you', conflict: 'Not possible in this state', invalid: 'Please fix the fields marked below' },
 };
 export type Messages = typeof en;

@@ -5,6 +5,7 @@ import { api, call, idempotencyKey, type Me, type Schemas } from '../../api/clie
 import { formatDateTime } from '../../app/format';
 import { ActionForm, type FieldSpec, type FormSpec } from '../../components/ActionForm';
 import { ApprovalLevels } from '../../components/ApprovalLevels';
+import { Tr } from '../../components/Tr';
 import { CaseShell, caseKey, type CasePageSpec } from '../../components/CaseShell';
 import type { CaseModule } from '../registry';
 import { riskOf } from './risk';
@@ -90,10 +91,10 @@ const pageSpec: CasePageSpec<ChangeRequest> = {
   loadAudit: (id) => call(api.GET('/change-requests/{id}/audit', { params: { path: { id }, query: { limit: 200 } } })),
   heading: (c) => c.title,
   fields: (c) => [
-    [F('type'), c.type],
-    [F('riskLevel'), <span data-testid="risk-level">{c.riskLevel}</span>],
-    [F('probability'), c.probability],
-    [F('impact'), c.impact],
+    [F('type'), <Tr prefix={O} value={c.type} />],
+    [F('riskLevel'), <span data-testid="risk-level" data-risk={c.riskLevel}><Tr prefix={O} value={c.riskLevel} /></span>],
+    [F('probability'), <Tr prefix={O} value={c.probability} />],
+    [F('impact'), <Tr prefix={O} value={c.impact} />],
     [F('affectedSystems'), c.affectedSystems.join(', ')],
     [F('plannedStart'), formatDateTime(c.plannedStart)],
     [F('plannedEnd'), formatDateTime(c.plannedEnd)],

@@ -5,6 +5,7 @@ import { api, call, idempotencyKey, type Me, type Schemas } from '../../api/clie
 import { hasRole, SERVICE_ROLES } from '../../app/format';
 import { ActionForm, type FieldSpec, type FormSpec } from '../../components/ActionForm';
 import { ApprovalLevels } from '../../components/ApprovalLevels';
+import { Tr } from '../../components/Tr';
 import { CaseShell, caseKey, type CasePageSpec } from '../../components/CaseShell';
 import { Countdown } from '../../components/Countdown';
 import type { CaseModule } from '../registry';
@@ -101,9 +102,9 @@ const pageSpec: CasePageSpec<Complaint> = {
   deadlines: (c) => <Clocks c={c} />,
   fields: (c) => [
     [F('priority'), <span data-testid="priority">{c.priority}</span>],
-    [F('severity'), c.severity],
+    [F('severity'), <Tr prefix={O} value={c.severity} />],
     [F('customer'), `${c.customer.name} (${c.customer.id}, ${c.customer.tier})`],
-    [F('channel'), c.channel],
+    [F('channel'), <Tr prefix={O} value={c.channel} />],
     [F('description'), c.description],
     [F('escalationLevel'), c.escalationLevel],
     [F('reopenCount'), c.reopenCount],
