@@ -7,6 +7,12 @@ test('alice submits a change, bob approves it from his inbox, ivan implements it
   const alice = await signIn('alice');
   await expect(alice.getByTestId('whoami')).toContainText('Alice Sun');
   await expect(alice.getByTestId('whoami')).toContainText('employee');
+  // keyboard: the first Tab reaches the skip link, which moves focus to the page
+  await alice.goto('/inbox');
+  await alice.keyboard.press('Tab');
+  await expect(alice.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await alice.keyboard.press('Enter');
+  await expect(alice.locator('main')).toBeFocused();
   await alice.getByRole('link', { name: 'New change' }).click();
   const form = alice.getByTestId('form-submit-change');
   await form.getByLabel('Probability').selectOption('high');
@@ -19,6 +25,8 @@ test('alice submits a change, bob approves it from his inbox, ivan implements it
   await expect(form.getByTestId('error-title')).toBeVisible();
   await expect(form.getByTestId('error-implementerId')).toBeVisible();
   await expect(form.getByLabel('Title')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.getByLabel('Title')).toBeFocused();
+  await expect(form.getByRole('alert')).toContainText('Please fix the marked fields');
   await screenshot(alice, 'new-change-request-validation');
 
   await form.getByLabel('Title').fill(title);

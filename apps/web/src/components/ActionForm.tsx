@@ -69,10 +69,16 @@ export function ActionForm<R>({ spec, onDone }: { spec: FormSpec<R>; onDone(resu
         return;
       }
       const unplaced: string[] = [];
+      let focused = false;
       for (const d of e.details) {
         const field = spec.fields.find((f) => d.field === f.name || d.field.startsWith(`${f.name}.`) || f.name.startsWith(`${d.field}.`));
-        if (field) setError(field.name, { type: 'server', message: d.messages.join('; ') });
-        else unplaced.push(`${d.field}: ${d.messages.join('; ')}`);
+        if (!field) {
+          unplaced.push(`${d.field}: ${d.messages.join('; ')}`);
+          continue;
+        }
+        // the first field the API names gets the focus, so keyboard and screen-reader users land on it
+        setError(field.name, { type: 'server', message: d.messages.join('; ') }, { shouldFocus: !focused });
+        focused = true;
       }
       const lead = e.status === 400 ? t('errors.invalid') : e.status === 403 ? t('errors.forbidden') : e.status === 409 ? t('errors.conflict') : t('errors.generic');
       setProblem([lead, ...(e.details.length ? unplaced : [e.message])]);

@@ -122,6 +122,6 @@ export const en = {
   },
   /** Audit actions: English falls back to the action name with spaces. */
   actions: {} as Record<string, string>,
-  errors: { generic: 'Something went wrong', forbidden: 'Not allowed for you', conflict: 'Not possible in this state', invalid: 'Please fix the fields marked below' },
+  errors: { generic: 'Something went wrong', forbidden: 'Not allowed for you', conflict: 'Not possible in this state', invalid: 'Please fix the marked fields' },
 };
 export type Messages = typeof en;

@@ -158,5 +158,5 @@ export const zh: Messages = {
     sla_resumed: 'SLA 已恢复',
     sla_warning: 'SLA 预警',
   },
-  errors: { generic: '出错了', forbidden: '您无权执行此操作', conflict: '当前状态不允许此操作', invalid: '请修正下方标出的字段' },
+  errors: { generic: '出错了', forbidden: '您无权执行此操作', conflict: '当前状态不允许此操作', invalid: '请修正标出的字段' },
 };
