@@ -94,6 +94,9 @@ test('alice submits a change, bob approves it from his inbox, ivan implements it
   await expect(timeline).toContainText('by bob');
   await expect(timeline).toContainText('by ivan');
   await screenshot(alice, 'change-request');
+  // her list of change requests has it, closed
+  await alice.getByRole('link', { name: 'Change requests' }).click();
+  await expect(alice.getByTestId('case-list').locator('li', { hasText: title })).toContainText('Closed');
 
   // the same page in Chinese, at phone width
   const phone = await signIn('alice', { phone: true });

@@ -38,6 +38,7 @@ const router = createBrowserRouter([
       { path: 'inbox', element: <Inbox /> },
       { path: 'auditor', element: <Auditor /> },
       ...caseModules.flatMap((m) => [
+        { path: `view/${m.segment}`, element: <m.List /> },
         { path: `view/${m.segment}/:id`, element: <CaseRoute module={m} /> },
         ...(m.New ? [{ path: `new/${m.segment}`, element: <m.New /> }] : []),
       ]),

@@ -54,6 +54,11 @@ export function Layout() {
               </span>
             ) : null}
           </NavLink>
+          {caseModules.map((m) => (
+            <NavLink key={`list-${m.segment}`} to={`/view/${m.segment}`} end>
+              {t(m.listNavKey)}
+            </NavLink>
+          ))}
           {user &&
             caseModules
               .filter((m) => m.New && m.canStart(user))

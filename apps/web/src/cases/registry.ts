@@ -14,6 +14,9 @@ export interface CaseModule {
   segment: string;
   titleKey: string;
   Page: ComponentType<{ id: string }>;
+  /** The cases of this type the user may see, at /view/<segment>. */
+  List: ComponentType;
+  listNavKey: string;
   New?: ComponentType;
   newNavKey: string;
   /** Only a hint for the navigation: the API decides, and its 403 is shown. */

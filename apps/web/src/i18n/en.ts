@@ -1,6 +1,6 @@
 export const en = {
   app: { name: 'Steward', skip: 'Skip to content', loading: 'Loading…', language: 'Language', signOut: 'Sign out', roles: 'Roles' },
-  nav: { inbox: 'Inbox', newChange: 'New change', newComplaint: 'New complaint', auditor: 'Audit', main: 'Main' },
+  nav: { changes: 'Change requests', complaints: 'Complaints', inbox: 'Inbox', newChange: 'New change', newComplaint: 'New complaint', auditor: 'Audit', main: 'Main' },
   signIn: {
     title: 'Sign in',
     demoUser: 'Demo user',
@@ -25,6 +25,7 @@ export const en = {
     read: 'Read',
     open: 'Open',
   },
+  list: { none: 'No cases you may see.' },
   case: {
     status: 'Status',
     fields: 'Details',

@@ -2,7 +2,7 @@ import type { Messages } from './en';
 
 export const zh: Messages = {
   app: { name: 'Steward', skip: '跳到正文', loading: '加载中…', language: '语言', signOut: '退出', roles: '角色' },
-  nav: { inbox: '待办', newChange: '新建变更', newComplaint: '新建投诉', auditor: '审计', main: '主导航' },
+  nav: { changes: '变更申请', complaints: '投诉', inbox: '待办', newChange: '新建变更', newComplaint: '新建投诉', auditor: '审计', main: '主导航' },
   signIn: {
     title: '登录',
     demoUser: '演示用户',
@@ -27,6 +27,7 @@ export const zh: Messages = {
     read: '已读',
     open: '打开',
   },
+  list: { none: '没有您可查看的案件。' },
   case: {
     status: '状态',
     fields: '详情',

@@ -6,6 +6,7 @@ import { formatDateTime } from '../../app/format';
 import { ActionForm, type FieldSpec, type FormSpec } from '../../components/ActionForm';
 import { ApprovalLevels } from '../../components/ApprovalLevels';
 import { Tr } from '../../components/Tr';
+import { CaseList } from '../../components/CaseList';
 import { CaseShell, caseKey, type CasePageSpec } from '../../components/CaseShell';
 import type { CaseModule } from '../registry';
 import { riskOf } from './risk';
@@ -191,6 +192,22 @@ const pageSpec: CasePageSpec<ChangeRequest> = {
   ],
 };
 
+function ChangeRequestList() {
+  return (
+    <CaseList
+      segment={SEGMENT}
+      titleKey="nav.changes"
+      load={async (cursor) => {
+        const page = await call(api.GET('/change-requests', { params: { query: { cursor, limit: 25 } } }));
+        return {
+          nextCursor: page.nextCursor,
+          items: page.items.map((c) => ({ id: c.id, title: c.title, status: c.status, detail: `${c.type} · ${c.riskLevel} · ${c.requesterId}`, updatedAt: c.updatedAt })),
+        };
+      }}
+    />
+  );
+}
+
 function ChangeRequestPage({ id }: { id: string }) {
   return <CaseShell id={id} spec={pageSpec} />;
 }
@@ -200,6 +217,8 @@ export const changeRequestModule: CaseModule = {
   segment: SEGMENT,
   titleKey: 'cr.title',
   Page: ChangeRequestPage,
+  List: ChangeRequestList,
+  listNavKey: 'nav.changes',
   New: NewChangeRequest,
   newNavKey: 'nav.newChange',
   canStart: () => true,

@@ -6,6 +6,7 @@ import { hasRole, SERVICE_ROLES } from '../../app/format';
 import { ActionForm, type FieldSpec, type FormSpec } from '../../components/ActionForm';
 import { ApprovalLevels } from '../../components/ApprovalLevels';
 import { Tr } from '../../components/Tr';
+import { CaseList } from '../../components/CaseList';
 import { CaseShell, caseKey, type CasePageSpec } from '../../components/CaseShell';
 import { Countdown } from '../../components/Countdown';
 import type { CaseModule } from '../registry';
@@ -222,6 +223,22 @@ const pageSpec: CasePageSpec<Complaint> = {
   ],
 };
 
+function ComplaintList() {
+  return (
+    <CaseList
+      segment={SEGMENT}
+      titleKey="nav.complaints"
+      load={async (cursor) => {
+        const page = await call(api.GET('/complaints', { params: { query: { cursor, limit: 25 } } }));
+        return {
+          nextCursor: page.nextCursor,
+          items: page.items.map((c) => ({ id: c.id, title: c.subject, status: c.status, detail: `${c.priority} · ${c.customer.name} · ${c.ownerId}`, updatedAt: c.updatedAt })),
+        };
+      }}
+    />
+  );
+}
+
 function ComplaintPage({ id }: { id: string }) {
   return <CaseShell id={id} spec={pageSpec} />;
 }
@@ -231,6 +248,8 @@ export const complaintModule: CaseModule = {
   segment: SEGMENT,
   titleKey: 'complaint.title',
   Page: ComplaintPage,
+  List: ComplaintList,
+  listNavKey: 'nav.complaints',
   New: NewComplaint,
   newNavKey: 'nav.newComplaint',
   canStart: (me) => hasRole(me, ...SERVICE_ROLES),
