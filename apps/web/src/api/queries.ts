@@ -13,7 +13,7 @@ export function useMe() {
 }
 
 export function useTasks() {
-  return useQuery({ queryKey: keys.tasks, queryFn: () => call(api.GET('/tasks')), refetchInterval: 15_000 });
+  return useQuery({ queryKey: keys.tasks, queryFn: () => call(api.GET('/tasks')), refetchInterval: 15_000, enabled: !!currentToken() });
 }
 
 export function useNotifications(unreadOnly: boolean) {
@@ -21,6 +21,7 @@ export function useNotifications(unreadOnly: boolean) {
     queryKey: keys.notifications(unreadOnly),
     queryFn: () => call(api.GET('/notifications', { params: { query: { unread: unreadOnly ? true : undefined, limit: 50 } } })),
     refetchInterval: 15_000,
+    enabled: !!currentToken(),
   });
 }
 
@@ -31,6 +32,7 @@ export function useUnreadCount() {
     queryFn: () => call(api.GET('/notifications', { params: { query: { unread: true, limit: 200 } } })),
     select: (page) => page.items.length,
     refetchInterval: 15_000,
+    enabled: !!currentToken(),
   });
 }
 
