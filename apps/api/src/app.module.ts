@@ -18,6 +18,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { PipsModule } from './pips/pips.module';
 import { ReportsModule } from './reports/reports.module';
 import { TasksModule } from './tasks/tasks.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
@@ -44,6 +45,7 @@ export class AppModule {
         PipsModule,
         ApprovalRequestsModule,
         DelegationsModule,
+        WebModule.forRoot(config),
       ],
     };
   }

@@ -6,6 +6,7 @@ import { StewardConfig } from '@steward/config';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
+import { serveWebConsole } from './web/web-console';
 
 /** Builds the API application; main.ts listens on it, e2e tests drive it in-process. */
 export async function createApiApp(config: StewardConfig): Promise<INestApplication> {
@@ -15,6 +16,7 @@ export async function createApiApp(config: StewardConfig): Promise<INestApplicat
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter(await app.resolve(PinoLogger)));
   app.enableShutdownHooks();
+  serveWebConsole(app);
   const doc = new DocumentBuilder()
     .setTitle('Steward API')
     .setDescription('Durable approval and incident workflows. Authenticate with `Authorization: Bearer <JWT>` (`npm run token -- alice`).')
