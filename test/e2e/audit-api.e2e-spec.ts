@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Response } from 'supertest';
 import { AuditEvent, GENESIS_HASH, readAuditExport, verifyAuditEvents } from '@steward/persistence';
-import { asText, ensureCliBuilt, runAuditVerifyCli } from '../support/audit';
+import { asText, runAuditVerifyCli } from '../support/audit';
 import { ChangeView, decide, detailFields, eventually, hoursFromNow, submitChange } from '../support/change-requests';
 import { startSteward, Steward } from '../support/steward';
 
@@ -94,7 +94,6 @@ describe('audit API', () => {
   }
 
   beforeAll(async () => {
-    ensureCliBuilt();
     dir = mkdtempSync(join(tmpdir(), 'steward-audit-api-'));
     s = await startSteward();
     const later = { plannedStart: hoursFromNow(2), plannedEnd: hoursFromNow(3) };
