@@ -7,6 +7,7 @@ import type { Response } from 'supertest';
 import { AuditEvent, GENESIS_HASH, readAuditExport, verifyAuditEvents } from '@steward/persistence';
 import { asText, runAuditVerifyCli } from '../support/audit';
 import { ChangeView, decide, detailFields, eventually, hoursFromNow, submitChange } from '../support/change-requests';
+import { act, ComplaintView, openComplaint } from '../support/complaints';
 import { startSteward, Steward } from '../support/steward';
 
 /**
@@ -50,6 +51,8 @@ describe('audit API', () => {
   let pending: ChangeView;
   /** The approved change's whole trail, oldest first. */
   let trail: AuditEvent[];
+  /** sam's complaint, answered: the other case type in the trail. */
+  let complaint: ComplaintView;
 
   const get = (path: string, userId = 'audrey') => s.http.get(path).set(s.as(userId));
   const page = async (query: string, userId = 'audrey'): Promise<{ items: AuditEvent[]; nextCursor: string | null }> => {
@@ -57,7 +60,7 @@ describe('audit API', () => {
     expect(res.status).toBe(200);
     return res.body;
   };
-  /** Every event matching `query`, walking the cursor (other files keep adding events for the same people). */
+  /** Every event matching `query`, walking the cursor. */
   const everything = async (query: string): Promise<AuditEvent[]> => {
     const all: AuditEvent[] = [];
     let cursor: string | null = null;
@@ -102,6 +105,8 @@ describe('audit API', () => {
       submitChange(s, 'carol', { title: `Pending audited change ${randomUUID()}`, implementerId: 'ivan', ...later }),
     ]);
     await decide(s, approved.id, 'bob', 'approve', 'looks safe');
+    complaint = await openComplaint(s, 'sam', { subject: 'Audited complaint' });
+    complaint = await act(s, complaint.id, 'responses', complaint.ownerId, { message: 'On it' });
     trail = await eventually(async () => {
       const { items } = await page(`caseId=${approved.id}&limit=200`);
       expect(items.map((e) => e.toStatus)).toContain('scheduled');
@@ -245,6 +250,25 @@ describe('audit API', () => {
       expect(future).toEqual([]);
     });
 
+    it('filters by caseType: only that type, every case of it, in seq order', async () => {
+      const complaints = await everything('caseType=complaint');
+      expect(complaints.length).toBeGreaterThanOrEqual(2);
+      expect(complaints.every((e) => e.caseType === 'complaint')).toBe(true);
+      expect(new Set(complaints.map((e) => e.caseId))).toEqual(new Set([complaint.id]));
+      expect(complaints.map((e) => e.action)).toEqual(expect.arrayContaining(['complaint_opened', 'first_response']));
+
+      const changes = await everything('caseType=change_request');
+      expect(changes.every((e) => e.caseType === 'change_request')).toBe(true);
+      expect(new Set(changes.map((e) => e.caseId))).toEqual(new Set([approved.id, pending.id]));
+      // The two types make up the whole trail, each event once.
+      const all = await everything('');
+      expect([...complaints, ...changes].map((e) => e.seq).sort((a, b) => a - b)).toEqual(all.map((e) => e.seq));
+
+      expect((await page(`caseType=complaint&caseId=${approved.id}`)).items).toEqual([]);
+      expect((await page('caseType=incident')).items).toEqual([]);
+      expectInvalid(await get('/audit/events?caseType=Change-Request'), 'caseType');
+    });
+
     it('pages with a cursor: every event once, in order, and the last page says so', async () => {
       const seen: AuditEvent[] = [];
       let cursor: string | null = null;
@@ -261,7 +285,7 @@ describe('audit API', () => {
       expect(pages).toBe(Math.ceil(trail.length / 2));
     });
 
-    it('pages through the whole trail without duplicates while other cases keep appending', async () => {
+    it('pages through the whole trail from seq 1 without duplicates, each page linked to the one before', async () => {
       const first = await page('limit=5');
       const second = await page(`limit=5&cursor=${first.nextCursor}`);
       const seqs = [...first.items, ...second.items].map((e) => e.seq);
@@ -286,6 +310,18 @@ describe('audit API', () => {
       expect(bobs).toEqual(trail.filter((e) => e.actorId === 'bob'));
       const upTo = jsonLines((await download(`caseId=${approved.id}&to=${trail[1].at}`)).body as string);
       expect(upTo).toEqual(trail.filter((e) => e.at < trail[1].at));
+    });
+
+    it('exports by caseType: the same events the list gives, in both formats', async () => {
+      const listed = await everything('caseType=complaint');
+      const lines = jsonLines((await download('format=jsonl&caseType=complaint')).body as string);
+      expect(lines).toEqual(listed);
+      const rows = parseCsv((await download('format=csv&caseType=complaint')).body as string, { columns: true }) as Record<string, string>[];
+      expect(rows.map((r) => [r.seq, r.caseType, r.caseId])).toEqual(listed.map((e) => [String(e.seq), 'complaint', complaint.id]));
+      const changes = jsonLines((await download(`format=jsonl&caseType=change_request&caseId=${approved.id}`)).body as string);
+      expect(changes).toEqual(trail);
+      expect(jsonLines((await download(`format=jsonl&caseType=complaint&caseId=${approved.id}`)).body as string)).toEqual([]);
+      expectInvalid(await get('/audit/export?caseType=x%20y'), 'caseType');
     });
 
     it('streams CSV: the header row, then one row per event', async () => {
@@ -377,15 +413,10 @@ describe('audit API', () => {
 
   describe('GET /audit/verify', () => {
     it('reports an intact chain up to its newest event', async () => {
-      const maxSeq = async () => Number((await s.dataSource.query('SELECT coalesce(max(seq), 0) AS m FROM audit_events'))[0].m);
-      const before = await maxSeq();
+      // This file's database: only its own cases append, and they are all at rest.
+      const [{ m }] = await s.dataSource.query('SELECT max(seq) AS m FROM audit_events');
       const res = await get('/audit/verify').expect(200);
-      const after = await maxSeq();
-      expect(res.body).toEqual({ ok: true, checked: expect.any(Number), headSeq: expect.any(Number), headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-      // Other test files append concurrently: the verdict is for the chain as it stood at one instant.
-      expect(res.body.headSeq).toBeGreaterThanOrEqual(before);
-      expect(res.body.headSeq).toBeLessThanOrEqual(after);
-      expect(res.body.checked).toBe(res.body.headSeq);
+      expect(res.body).toEqual({ ok: true, checked: Number(m), headSeq: Number(m), headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       const [row] = await s.dataSource.query('SELECT hash FROM audit_events WHERE seq = $1', [res.body.headSeq]);
       expect(row.hash).toBe(res.body.headHash);
     });

@@ -156,5 +156,3 @@ export function writePolicyFile(policy: unknown): string {
   writeFileSync(file, typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
   return file;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
