@@ -70,6 +70,7 @@ export async function createDatabaseFromTemplate(adminUrl: string, name: string,
     } finally {
       await admin.end();
     }
+    // A retry pause, not a synchronisation: the loop ends on success or at its deadline.
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
