@@ -32,6 +32,8 @@ export default async function globalSetup(): Promise<void> {
   const runId = randomBytes(3).toString('hex');
 
   const build = ensureFreshBuild(log);
+  // Awaited below; until then a failed build must not count as an unhandled rejection.
+  build.catch(() => undefined);
 
   let databaseUrl = process.env.DATABASE_URL;
   const externalDatabase = Boolean(databaseUrl);
