@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { get as httpGet, IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,9 +16,9 @@ import { cpuBetween, cpuSnapshot, CpuUsage, PARTS } from './cpu';
 import { MeasuredRun, procMemory, ProcMemory, runMeasured } from './memory';
 import { ActivitySampler, ActivitySummary } from './pg-activity';
 import { runPool, PoolResult } from './pool';
-import { BenchStack, DIST, JWT_SECRET, log, REPO_ROOT, startStack } from './stack';
+import { BenchStack, DIST, JWT_SECRET, log, startStack } from './stack';
 import { fixed, PhaseSummary, summarize, table } from './stats';
-import { cleanupOnExit, intFromEnv, machineInfo, runMain } from './run';
+import { cleanupOnExit, intFromEnv, machineInfo, runGuarded, runMain, saveResult } from './run';
 
 /**
  * `npm run bench:audit`: the audit hash chain under load.
@@ -667,7 +667,7 @@ async function main(): Promise<number> {
   stops.push(async () => killCli?.());
   const track = (kill: (() => void) | null) => (killCli = kill);
 
-  try {
+  return runGuarded(async () => {
     const stack = await startStack(stops, { appRole: true });
     const workDir = mkdtempSync(join(tmpdir(), 'steward-bench-audit-'));
     stops.push(async () => rmSync(workDir, { recursive: true, force: true }));
@@ -745,18 +745,9 @@ async function main(): Promise<number> {
       failures,
     };
     process.stdout.write(render(report));
-    const dir = join(REPO_ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `audit-${report.timestamp.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-    process.stdout.write(`result: ${relative(process.cwd(), file) || file}\n`);
+    saveResult('audit-', report);
     return failures.length > 0 ? 1 : 0;
-  } catch (e) {
-    log(`benchmark failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  } finally {
-    await cleanup();
-  }
+  }, cleanup);
 }
 
 runMain(main);

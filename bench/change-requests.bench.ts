@@ -1,17 +1,15 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { signToken } from '@steward/directory';
 import { cpuBetween, cpuSnapshot, CpuUsage, PARTS } from './cpu';
 import { runPool, PoolResult } from './pool';
-import { BenchStack, JWT_SECRET, log, REPO_ROOT, startStack } from './stack';
+import { BenchStack, JWT_SECRET, log, startStack } from './stack';
 import { fixed, PhaseSummary, summarize, table } from './stats';
 import { emptyWorkflow } from './workflows/empty.workflow';
-import { cleanupOnExit, intFromEnv, machineInfo, runMain } from './run';
+import { cleanupOnExit, intFromEnv, machineInfo, runGuarded, runMain, saveResult } from './run';
 
 /**
  * `npm run bench`: what does a change request cost on top of Temporal itself?
@@ -205,11 +203,7 @@ function report(opts: Options, stack: BenchStack, api: PhaseResult, bare: PhaseR
     bareDrain: drain,
     errors: { api: api.errorSamples, bare: bare.errorSamples },
   };
-  const dir = join(REPO_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${result.timestamp.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-  process.stdout.write(`result: ${relative(process.cwd(), file) || file}\n`);
+  saveResult('', result);
 }
 
 async function main(): Promise<number> {
@@ -220,7 +214,7 @@ async function main(): Promise<number> {
   };
   const { stops, cleanup } = cleanupOnExit();
 
-  try {
+  return runGuarded(async () => {
     const stack = await startStack(stops);
 
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -257,12 +251,7 @@ async function main(): Promise<number> {
 
     report(opts, stack, api, bare, drain);
     return api.summary.errors + bare.summary.errors > 0 ? 1 : 0;
-  } catch (e) {
-    log(`benchmark failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  } finally {
-    await cleanup();
-  }
+  }, cleanup);
 }
 
 runMain(main);

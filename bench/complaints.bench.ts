@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
@@ -12,9 +12,9 @@ import { complaintWorkflowId } from '@steward/workflows/complaint/definitions';
 import { cpuBetween, cpuSnapshot, CpuSnapshot, CpuUsage, Part, PARTS } from './cpu';
 import { runPool } from './pool';
 import { memoryByPart, MemoryByPart } from './proc-memory';
-import { BenchStack, JWT_SECRET, log, REPO_ROOT, startStack } from './stack';
+import { BenchStack, JWT_SECRET, log, startStack } from './stack';
 import { fixed, percentile, PhaseSummary, summarize, table } from './stats';
-import { cleanupOnExit, intFromEnv, machineInfo, runMain } from './run';
+import { cleanupOnExit, intFromEnv, machineInfo, numberFromEnv, runGuarded, runMain, saveResult } from './run';
 
 /**
  * `npm run bench:complaints`: many complaints with running SLA clocks on ONE worker. How much memory do the
@@ -81,14 +81,6 @@ interface Options {
   sampleSeconds: number;
   pollMs: number;
   historySample: number;
-}
-
-function numberFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min} (got "${raw}")`);
-  return value;
 }
 
 function durationFromEnv(name: string, fallback: string): string {
@@ -830,7 +822,7 @@ async function main(): Promise<number> {
     removeScratch();
   });
 
-  try {
+  return runGuarded(async () => {
     // The API reads SLA_POLICIES_FILE at boot (the workflow gets a snapshot in its input); the children inherit our env.
     const policyFile = join(scratch, 'sla-policies.json');
     writeFileSync(policyFile, JSON.stringify(policies, null, 2));
@@ -1059,18 +1051,9 @@ async function main(): Promise<number> {
     };
 
     process.stdout.write(render(result));
-    const out = join(REPO_ROOT, 'bench', 'results');
-    mkdirSync(out, { recursive: true });
-    const file = join(out, `complaints-${result.timestamp.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-    process.stdout.write(`result: ${relative(process.cwd(), file) || file}\n`);
+    saveResult('complaints-', result);
     return pool.errors > 0 || missing.length > 0 ? 1 : 0;
-  } catch (e) {
-    log(`benchmark failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  } finally {
-    await cleanup();
-  }
+  }, cleanup);
 }
 
 /** Breaches and ladder steps of any clock due in [fromMs, toMs). */

@@ -106,16 +106,21 @@ export function classify(pid: number): Part {
   return 'other';
 }
 
-export function cpuSnapshot(): CpuSnapshot {
-  const atMs = performance.now();
-  let pids: number[];
+/** The pids in /proc, or null where there is no /proc. */
+export function procPids(): number[] | null {
   try {
-    pids = readdirSync('/proc')
+    return readdirSync('/proc')
       .filter((e) => /^\d+$/.test(e))
       .map(Number);
   } catch {
-    return { atMs, seconds: {}, waitSeconds: {}, machineSeconds: null, processes: new Map() };
+    return null;
   }
+}
+
+export function cpuSnapshot(): CpuSnapshot {
+  const atMs = performance.now();
+  const pids = procPids();
+  if (pids === null) return { atMs, seconds: {}, waitSeconds: {}, machineSeconds: null, processes: new Map() };
   const procs = new Map<number, Proc>();
   for (const pid of pids) {
     const p = readProc(pid);

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { classify, type Part } from './cpu';
+import { readFileSync } from 'node:fs';
+import { classify, type Part, procPids } from './cpu';
 
 /**
  * Resident memory per part of the stack, read from /proc (Linux only; elsewhere empty). Like cpu.ts, the bench's
@@ -51,14 +51,8 @@ function pssKb(pid: number): number | null {
 
 /** One sample of every part's memory, the bench itself included. */
 export function memoryByPart(withPss = true): MemoryByPart {
-  let pids: number[];
-  try {
-    pids = readdirSync('/proc')
-      .filter((e) => /^\d+$/.test(e))
-      .map(Number);
-  } catch {
-    return {};
-  }
+  const pids = procPids();
+  if (pids === null) return {};
   const status = new Map<number, { ppid: number; rssKb: number; hwmKb: number }>();
   for (const pid of pids) {
     const s = readStatus(pid);

@@ -1,6 +1,8 @@
 import exitHook from 'async-exit-hook';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
-import { log, Stop } from './stack';
+import { join, relative } from 'node:path';
+import { log, REPO_ROOT, Stop } from './stack';
 
 /** A benchmark option from the environment: an integer of at least `min`, or the fallback when unset. */
 export function intFromEnv(name: string, fallback: number, min: number): number {
@@ -9,6 +11,37 @@ export function intFromEnv(name: string, fallback: number, min: number): number 
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
   return value;
+}
+
+/** A benchmark option from the environment: a number of at least `min`, or the fallback when unset. */
+export function numberFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min} (got "${raw}")`);
+  return value;
+}
+
+/** Writes a result to bench/results/<prefix><timestamp>.json and says where on stdout. */
+export function saveResult(prefix: string, result: { timestamp: string }): string {
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${prefix}${result.timestamp.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(`result: ${relative(process.cwd(), file) || file}\n`);
+  return file;
+}
+
+/** Runs a benchmark's body: a failure is logged and gives exit code 1; `cleanup` runs in every case. */
+export async function runGuarded(body: () => Promise<number>, cleanup: () => Promise<void>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    log(`benchmark failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  } finally {
+    await cleanup();
+  }
 }
 
 /** What every result records about the machine it ran on. */

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Response } from 'supertest';
 import { AuditEvent, GENESIS_HASH, readAuditExport, verifyAuditEvents } from '@steward/persistence';
-import { asText, ensureCliBuilt, runAuditVerifyCli } from '../support/audit';
-import { ChangeView, decide, detailFields, eventually, hoursFromNow, submitChange } from '../support/change-requests';
+import { AccessRoute, expectAuthMatrix, expectError, expectInvalid, UNAUTHENTICATED } from '../support/access';
+import { asText, runAuditVerifyCli } from '../support/audit';
+import { ChangeView, decide, eventually, hoursFromNow, submitChange } from '../support/change-requests';
+import { act, ComplaintView, openComplaint } from '../support/complaints';
 import { startSteward, Steward } from '../support/steward';
 
 /**
@@ -15,18 +17,6 @@ import { startSteward, Steward } from '../support/steward';
  */
 
 const FIELDS = ['seq', 'id', 'at', 'caseType', 'caseId', 'actorId', 'action', 'fromStatus', 'toStatus', 'data', 'workflowId', 'runId', 'prevHash', 'hash'];
-
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
-
-function expectError(res: Response, statusCode: number): void {
-  expect(res.status).toBe(statusCode);
-  expect(res.body).toEqual({ statusCode, error: REASONS[statusCode], message: expect.any(String), details: expect.any(Array) });
-}
-
-function expectInvalid(res: Response, field: string): void {
-  expectError(res, 400);
-  expect(detailFields(res)).toContain(field);
-}
 
 const cursorOf = (key: unknown): string => Buffer.from(JSON.stringify(key)).toString('base64url');
 
@@ -50,6 +40,8 @@ describe('audit API', () => {
   let pending: ChangeView;
   /** The approved change's whole trail, oldest first. */
   let trail: AuditEvent[];
+  /** sam's complaint, answered: the other case type in the trail. */
+  let complaint: ComplaintView;
 
   const get = (path: string, userId = 'audrey') => s.http.get(path).set(s.as(userId));
   const page = async (query: string, userId = 'audrey'): Promise<{ items: AuditEvent[]; nextCursor: string | null }> => {
@@ -57,7 +49,7 @@ describe('audit API', () => {
     expect(res.status).toBe(200);
     return res.body;
   };
-  /** Every event matching `query`, walking the cursor (other files keep adding events for the same people). */
+  /** Every event matching `query`, walking the cursor. */
   const everything = async (query: string): Promise<AuditEvent[]> => {
     const all: AuditEvent[] = [];
     let cursor: string | null = null;
@@ -94,7 +86,6 @@ describe('audit API', () => {
   }
 
   beforeAll(async () => {
-    ensureCliBuilt();
     dir = mkdtempSync(join(tmpdir(), 'steward-audit-api-'));
     s = await startSteward();
     const later = { plannedStart: hoursFromNow(2), plannedEnd: hoursFromNow(3) };
@@ -103,6 +94,8 @@ describe('audit API', () => {
       submitChange(s, 'carol', { title: `Pending audited change ${randomUUID()}`, implementerId: 'ivan', ...later }),
     ]);
     await decide(s, approved.id, 'bob', 'approve', 'looks safe');
+    complaint = await openComplaint(s, 'sam', { subject: 'Audited complaint' });
+    complaint = await act(s, complaint.id, 'responses', complaint.ownerId, { message: 'On it' });
     trail = await eventually(async () => {
       const { items } = await page(`caseId=${approved.id}&limit=200`);
       expect(items.map((e) => e.toStatus)).toContain('scheduled');
@@ -115,27 +108,17 @@ describe('audit API', () => {
   });
 
   describe('who may read the trail', () => {
-    const oversightRoutes = [
-      'GET /audit/events',
-      'GET /audit/export',
-      'GET /audit/verify',
-      'GET /audit/access-log',
-      'GET /cases/change_request/:id/history',
-    ];
-    const pathOf = (route: string) => route.slice('GET '.length).replace(':id', approved.id);
+    const oversightRoutes = (): AccessRoute[] =>
+      ['/audit/events', '/audit/export', '/audit/verify', '/audit/access-log', `/cases/change_request/${approved.id}/history`].map((path) => ({ method: 'get', path }));
 
-    it.each([...oversightRoutes, 'GET /change-requests/:id/audit'])('%s refuses a request without a token (401)', async (route) => {
-      expectError(await s.http.get(pathOf(route)), 401);
+    it('refuses the oversight routes and the case trail to a request without a valid token (401)', async () => {
+      await expectAuthMatrix(s, [...oversightRoutes(), { method: 'get', path: `/change-requests/${approved.id}/audit` }], UNAUTHENTICATED);
     });
 
-    it.each(['alice', 'bob'].flatMap((userId) => oversightRoutes.map((route) => [route, userId])))(
-      '%s refuses %s, who has no oversight role (403)',
-      async (route, userId) => {
-        const res = await get(pathOf(route), userId);
-        expectError(res, 403);
-        expect(res.body.message).toMatch(/auditors and admins/);
-      },
-    );
+    it('refuses the oversight routes to alice and bob, who have no oversight role (403)', async () => {
+      const refused = { status: 403, message: /auditors and admins/ };
+      await expectAuthMatrix(s, oversightRoutes(), { alice: refused, bob: refused });
+    });
 
     it('lets the admin read the trail as well as the auditor', async () => {
       const asRoot = await page(`caseId=${approved.id}&limit=200`, 'root');
@@ -246,6 +229,25 @@ describe('audit API', () => {
       expect(future).toEqual([]);
     });
 
+    it('filters by caseType: only that type, every case of it, in seq order', async () => {
+      const complaints = await everything('caseType=complaint');
+      expect(complaints.length).toBeGreaterThanOrEqual(2);
+      expect(complaints.every((e) => e.caseType === 'complaint')).toBe(true);
+      expect(new Set(complaints.map((e) => e.caseId))).toEqual(new Set([complaint.id]));
+      expect(complaints.map((e) => e.action)).toEqual(expect.arrayContaining(['complaint_opened', 'first_response']));
+
+      const changes = await everything('caseType=change_request');
+      expect(changes.every((e) => e.caseType === 'change_request')).toBe(true);
+      expect(new Set(changes.map((e) => e.caseId))).toEqual(new Set([approved.id, pending.id]));
+      // The two types make up the whole trail, each event once.
+      const all = await everything('');
+      expect([...complaints, ...changes].map((e) => e.seq).sort((a, b) => a - b)).toEqual(all.map((e) => e.seq));
+
+      expect((await page(`caseType=complaint&caseId=${approved.id}`)).items).toEqual([]);
+      expect((await page('caseType=incident')).items).toEqual([]);
+      expectInvalid(await get('/audit/events?caseType=Change-Request'), 'caseType');
+    });
+
     it('pages with a cursor: every event once, in order, and the last page says so', async () => {
       const seen: AuditEvent[] = [];
       let cursor: string | null = null;
@@ -262,7 +264,7 @@ describe('audit API', () => {
       expect(pages).toBe(Math.ceil(trail.length / 2));
     });
 
-    it('pages through the whole trail without duplicates while other cases keep appending', async () => {
+    it('pages through the whole trail from seq 1 without duplicates, each page linked to the one before', async () => {
       const first = await page('limit=5');
       const second = await page(`limit=5&cursor=${first.nextCursor}`);
       const seqs = [...first.items, ...second.items].map((e) => e.seq);
@@ -287,6 +289,18 @@ describe('audit API', () => {
       expect(bobs).toEqual(trail.filter((e) => e.actorId === 'bob'));
       const upTo = jsonLines((await download(`caseId=${approved.id}&to=${trail[1].at}`)).body as string);
       expect(upTo).toEqual(trail.filter((e) => e.at < trail[1].at));
+    });
+
+    it('exports by caseType: the same events the list gives, in both formats', async () => {
+      const listed = await everything('caseType=complaint');
+      const lines = jsonLines((await download('format=jsonl&caseType=complaint')).body as string);
+      expect(lines).toEqual(listed);
+      const rows = parseCsv((await download('format=csv&caseType=complaint')).body as string, { columns: true }) as Record<string, string>[];
+      expect(rows.map((r) => [r.seq, r.caseType, r.caseId])).toEqual(listed.map((e) => [String(e.seq), 'complaint', complaint.id]));
+      const changes = jsonLines((await download(`format=jsonl&caseType=change_request&caseId=${approved.id}`)).body as string);
+      expect(changes).toEqual(trail);
+      expect(jsonLines((await download(`format=jsonl&caseType=complaint&caseId=${approved.id}`)).body as string)).toEqual([]);
+      expectInvalid(await get('/audit/export?caseType=x%20y'), 'caseType');
     });
 
     it('streams CSV: the header row, then one row per event', async () => {
@@ -378,15 +392,10 @@ describe('audit API', () => {
 
   describe('GET /audit/verify', () => {
     it('reports an intact chain up to its newest event', async () => {
-      const maxSeq = async () => Number((await s.dataSource.query('SELECT coalesce(max(seq), 0) AS m FROM audit_events'))[0].m);
-      const before = await maxSeq();
+      // This file's database: only its own cases append, and they are all at rest.
+      const [{ m }] = await s.dataSource.query('SELECT max(seq) AS m FROM audit_events');
       const res = await get('/audit/verify').expect(200);
-      const after = await maxSeq();
-      expect(res.body).toEqual({ ok: true, checked: expect.any(Number), headSeq: expect.any(Number), headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-      // Other test files append concurrently: the verdict is for the chain as it stood at one instant.
-      expect(res.body.headSeq).toBeGreaterThanOrEqual(before);
-      expect(res.body.headSeq).toBeLessThanOrEqual(after);
-      expect(res.body.checked).toBe(res.body.headSeq);
+      expect(res.body).toEqual({ ok: true, checked: Number(m), headSeq: Number(m), headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       const [row] = await s.dataSource.query('SELECT hash FROM audit_events WHERE seq = $1', [res.body.headSeq]);
       expect(row.hash).toBe(res.body.headHash);
     });

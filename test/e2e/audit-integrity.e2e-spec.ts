@@ -6,15 +6,15 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { CaseCommit } from '@steward/domain';
 import { AuditPayload, CaseStore, chainHash, openDataSource, verifyAuditChain } from '@steward/persistence';
-import { asText, createScratchDatabase, ensureCliBuilt, refusal, runAuditVerifyCli, ScratchDatabase, withClient } from '../support/audit';
+import { asText, createScratchDatabase, refusal, runAuditVerifyCli, ScratchDatabase, withClient } from '../support/audit';
 import { ChangeView, decide, hoursFromNow, submitChange } from '../support/change-requests';
 import { startSteward, Steward } from '../support/steward';
 
 /**
  * The trail's guarantees on the real Postgres: the database refuses to change it, the app's role cannot lift
  * that refusal, tampering by the table owner is detected by the API and the CLI, concurrent workers keep one
- * gap-free chain, and a retried commit writes once. Tampering happens only in scratch databases: other files
- * verify the shared chain.
+ * gap-free chain, and a retried commit writes once. Each block works in a scratch database of its own, so
+ * its chain starts at seq 1 and staged tampering touches nothing else.
  */
 
 // Scratch databases, the API on one of them and the compiled CLI take a while on a busy machine.
@@ -103,7 +103,6 @@ describe('audit trail integrity on the real Postgres', () => {
     });
     afterAll(async () => {
       await Promise.all([owner?.end(), app?.end(), appDs?.destroy()]);
-      await db?.drop();
     });
 
     const snapshot = async () => ({
@@ -220,7 +219,6 @@ describe('audit trail integrity on the real Postgres', () => {
     const cli = () => runAuditVerifyCli(['--database', db.ownerUrl]);
 
     beforeAll(async () => {
-      ensureCliBuilt();
       dir = mkdtempSync(join(tmpdir(), 'steward-audit-tamper-'));
       db = await createScratchDatabase();
       s = await startSteward({ DATABASE_URL: db.appUrl });
@@ -244,7 +242,6 @@ describe('audit trail integrity on the real Postgres', () => {
     beforeEach(() => restore());
     afterAll(async () => {
       await s?.close();
-      await db?.drop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
@@ -386,14 +383,12 @@ describe('audit trail integrity on the real Postgres', () => {
     let pool: Pool;
 
     beforeAll(async () => {
-      ensureCliBuilt();
       db = await createScratchDatabase();
       workers = await Promise.all(Array.from({ length: 4 }, () => openDataSource(db.appUrl, { migrate: false })));
       pool = new Pool({ connectionString: db.appUrl, max: 4 });
     });
     afterAll(async () => {
       await Promise.all([...(workers ?? []).map((w) => w.destroy()), pool?.end()]);
-      await db?.drop();
     });
 
     /** Each worker commits `perWorker` distinct cases at once, 3 events each. */
@@ -457,7 +452,6 @@ describe('audit trail integrity on the real Postgres', () => {
     });
     afterAll(async () => {
       await Promise.all([ds?.destroy(), other?.destroy(), pool?.end()]);
-      await db?.drop();
     });
 
     /** What the read model holds for one case. */

@@ -239,6 +239,49 @@ describe('change request flows', () => {
     });
   });
 
+  describe('verification', () => {
+    it('marks a change the requester finds broken failed, and closes the verify task', async () => {
+      const change = await submitChange(s, 'alice', { title: 'Resize the disks' });
+      await decide(s, change.id, 'bob');
+      await implement(change.id, 'started');
+      await implement(change.id, 'completed', 'resized');
+      expect(await tasksOf(s, 'alice')).toContainEqual(expect.objectContaining({ caseId: change.id, kind: 'verify_change' }));
+
+      const res = await s.http
+        .post(`/change-requests/${change.id}/verification`)
+        .set(s.as('alice'))
+        .send({ outcome: 'failed', note: 'Half the volumes are read-only' })
+        .expect(200);
+      expect(res.body).toMatchObject({ status: 'failed', verification: { outcome: 'failed', by: 'alice', note: 'Half the volumes are read-only' } });
+      expect((await view(change.id)).status).toBe('failed');
+      expect((await tasksOf(s, 'alice')).filter((t) => t.caseId === change.id)).toEqual([]);
+      const last = (await auditOf(s, change.id)).at(-1);
+      expect(last).toMatchObject({ actorId: 'alice', fromStatus: 'implemented', toStatus: 'failed' });
+      // A failed change takes no more actions.
+      const again = await s.http.post(`/change-requests/${change.id}/verification`).set(s.as('alice')).send({ outcome: 'verified' });
+      expect(again.status).toBe(409);
+    });
+  });
+
+  describe('withdrawing a scheduled change', () => {
+    it('withdraws an approved change before implementation starts: the implementer loses the task and is told', async () => {
+      const change = await submitChange(s, 'alice', { title: 'Rename the queues' });
+      const scheduled = await decide(s, change.id, 'bob');
+      expect(scheduled.status).toBe('scheduled');
+      expect(await tasksOf(s, 'ivan')).toContainEqual(expect.objectContaining({ caseId: change.id, kind: 'implement_change' }));
+
+      const withdrawn = await s.http.post(`/change-requests/${change.id}/withdraw`).set(s.as('alice')).send({ reason: 'Superseded' }).expect(200);
+      expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawal: { reason: 'Superseded' } });
+      expect((await view(change.id)).status).toBe('withdrawn');
+      expect((await tasksOf(s, 'ivan')).filter((t) => t.caseId === change.id)).toEqual([]);
+      expect(await notificationsOf(s, 'ivan')).toContainEqual(expect.objectContaining({ caseId: change.id, kind: 'change_withdrawn' }));
+      expect((await auditOf(s, change.id)).at(-1)).toMatchObject({ actorId: 'alice', fromStatus: 'scheduled', toStatus: 'withdrawn' });
+      // Implementation can no longer start.
+      const late = await s.http.post(`/change-requests/${change.id}/implementation`).set(s.as('ivan')).send({ event: 'started' });
+      expect(late.status).toBe(409);
+    });
+  });
+
   describe('GET /change-requests', () => {
     /** Walks every page of a list; fails on a repeated id. */
     async function listAll(userId: string, query: string, limit = 200): Promise<ChangeView[]> {
@@ -276,7 +319,7 @@ describe('change request flows', () => {
     });
 
     it('pages with limit and cursor: newest first, the second page has the rest, no duplicates', async () => {
-      // priya (comms) requests changes nowhere else in the suite, so her list is exactly these three.
+      // priya (comms) requests changes nowhere else in this file (which has its own database): her list is exactly these three.
       const ids: string[] = [];
       for (const n of [1, 2, 3]) ids.push((await submitChange(s, 'priya', { title: `Page test ${n}` })).id);
 

@@ -1,21 +1,20 @@
-import { ChildProcess, execSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { ChildProcess, spawn } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
 import { auditEventFromRow, AuditEventRow, ChainVerifier } from '@steward/persistence';
 import { viewQuery } from '@steward/workflows/change-request/definitions';
 import { AuditItem, ChangeView, decide, eventually, hoursFromNow, RISK, submitChange } from '../support/change-requests';
+import { IdempotencyService } from '../../apps/api/src/cases/idempotency.service';
+import { distFile } from '../support/build';
+import { ROOT } from '../support/isolation';
 import { startSteward, Steward } from '../support/steward';
+import { waitFor } from '../support/wait';
 
 /**
  * The worker is a separate process that can die at any moment. Kill it (SIGKILL) in the middle of an
  * approval, act while it is down, start a new one: every action lands exactly once and the audit chain holds.
  */
 
-const ROOT = join(__dirname, '..', '..');
-const WORKER_MAIN = join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
-
-// Building dist (when missing) and bundling workflows in a fresh process take a while.
+// Bundling workflows in a fresh process takes a while (global setup has built dist/ from the current sources).
 jest.setTimeout(120_000);
 
 describe('worker killed and restarted mid-approval', () => {
@@ -24,7 +23,6 @@ describe('worker killed and restarted mid-approval', () => {
   let output = '';
 
   beforeAll(async () => {
-    if (!existsSync(WORKER_MAIN)) execSync('npm run build', { cwd: ROOT, stdio: 'pipe' });
     s = await startSteward({}, { worker: false });
   });
   afterAll(async () => {
@@ -38,12 +36,13 @@ describe('worker killed and restarted mid-approval', () => {
 
   /** Starts the compiled worker as a child process and waits until it polls this file's task queue. */
   async function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [WORKER_MAIN], {
+    const child = spawn(process.execPath, [distFile('apps', 'worker', 'src', 'main.js')], {
       cwd: ROOT,
       env: {
         ...process.env,
         DATABASE_URL: s.config.databaseUrl,
         TEMPORAL_ADDRESS: s.config.temporalAddress,
+        TEMPORAL_NAMESPACE: s.config.TEMPORAL_NAMESPACE,
         TEMPORAL_TASK_QUEUE: s.config.TEMPORAL_TASK_QUEUE,
         JWT_SECRET: s.config.jwtSecret,
         LOG_LEVEL: 'warn',
@@ -96,10 +95,11 @@ describe('worker killed and restarted mid-approval', () => {
 
     // With no worker, these wait: the decision for the running workflow, the submission for a new one.
     const carolDecides = s.http.post(`/change-requests/${big.id}/decisions`).set(s.as('carol')).send({ decision: 'approve', comment: 'while down' }).then((r) => r);
+    const key = `restart-${big.id}`;
     const secondSubmit = s.http
       .post('/change-requests')
       .set(s.as('alice'))
-      .set('Idempotency-Key', `restart-${big.id}`)
+      .set('Idempotency-Key', key)
       .send({
         title: 'Submitted while the worker was down',
         description: 'Must not be lost',
@@ -111,7 +111,18 @@ describe('worker killed and restarted mid-approval', () => {
         implementerId: 'ivan',
       })
       .then((r) => r);
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Both requests have reached Temporal while no worker runs: the submission's workflow exists, and the
+    // decision waits as a workflow task on the running one.
+    const secondWorkflowId = `change-request-${s.app.get(IdempotencyService).caseIdFor('alice', 'change_request', key)}`;
+    await waitFor(
+      async () => {
+        const describe = (workflowId: string) =>
+          s.temporal.workflowService.describeWorkflowExecution({ namespace: s.config.TEMPORAL_NAMESPACE, execution: { workflowId } }).catch(() => null);
+        const [first, second] = await Promise.all([describe(big.workflowId), describe(secondWorkflowId)]);
+        return Boolean(first?.pendingWorkflowTask) && second !== null;
+      },
+      { timeoutMs: 20_000, what: 'the decision and the submission to reach Temporal' },
+    );
     // Nothing has happened yet: the read model still shows the state before the kill.
     expect((await view(big.id)).approvalLevels[1].decisions).toEqual([]);
 

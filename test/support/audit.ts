@@ -1,22 +1,17 @@
-import { execSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Test } from 'supertest';
 import { defaultDirectoryFile, prepareDatabase } from '@steward/directory';
 import { ensureAppLogin } from '@steward/persistence';
+import { distFile } from './build';
+import { createDatabaseFromTemplate, ROOT, withDatabase } from './isolation';
 import { testStackInfo } from './stack-info';
 
 /** Helpers for the audit e2e specs: scratch databases for tampering, the compiled CLI, raw export bodies. */
 
-const ROOT = join(__dirname, '..', '..');
-export const AUDIT_VERIFY_CLI = join(ROOT, 'dist', 'apps', 'cli', 'src', 'audit-verify.js');
-
-/** Builds dist/ when the compiled CLI is missing (as `npm run test:e2e` would have). */
-export function ensureCliBuilt(): void {
-  if (!existsSync(AUDIT_VERIFY_CLI)) execSync('npm run build', { cwd: ROOT, stdio: 'pipe' });
-}
+/** The compiled audit CLI; global setup has built dist/ from the current sources. */
+export const auditVerifyCli = (): string => distFile('apps', 'cli', 'src', 'audit-verify.js');
 
 export interface CliResult {
   code: number | null;
@@ -26,9 +21,10 @@ export interface CliResult {
   verdict: Record<string, unknown> | null;
 }
 
-function runOnce(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+/** Runs `node dist/apps/cli/src/audit-verify.js ...args` and collects its exit code and output. */
+export function runAuditVerifyCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [AUDIT_VERIFY_CLI, ...args], {
+    const child = spawn(process.execPath, [auditVerifyCli(), ...args], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: undefined, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,23 +46,6 @@ function runOnce(args: string[], env: Record<string, string | undefined>): Promi
   });
 }
 
-/** What a CLI that could not even load looks like: dist/ half-written by a concurrent `npm run build`. */
-const LOAD_FAILURE = /Cannot find module|SyntaxError|Unexpected end of input|is not a function|is not a constructor/;
-
-/**
- * Runs `node dist/apps/cli/src/audit-verify.js ...args` and collects its exit code and output. Other people
- * rebuild dist/ while tests run (tsc writes the files, then tsc-alias rewrites their imports): a run that
- * failed to load the CLI is tried again for up to 30 s; any other outcome is returned as it is.
- */
-export async function runAuditVerifyCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const result = await runOnce(args, env);
-    if (result.code === 0 || result.stdout !== '' || !LOAD_FAILURE.test(result.stderr) || Date.now() > deadline) return result;
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-}
-
 /** Makes supertest buffer any response body (JSON lines, CSV) as one string in `res.body`. */
 export function asText(req: Test): Test {
   return req.buffer(true).parse((res, done) => {
@@ -77,11 +56,7 @@ export function asText(req: Test): Test {
   });
 }
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
+export { withDatabase };
 
 export interface ScratchDatabase {
   name: string;
@@ -89,40 +64,25 @@ export interface ScratchDatabase {
   ownerUrl: string;
   /** A member of steward_app, as the API and worker connect. */
   appUrl: string;
-  drop(): Promise<void>;
 }
 
 /**
- * A fresh database in the test cluster, migrated and seeded like the shared one. Tests that tamper with
- * the trail use one of these: other files verify the shared chain, which must stay intact.
+ * A fresh database in the test cluster, migrated and seeded: a copy of the template when global setup made
+ * one. Tests that need a chain of their own (exact seqs, staged tampering) use one of these. Nothing drops
+ * it during the run, so no pool still open on it is ever cut off (57P01): the cluster's directory goes at
+ * the end, and on an outside server global teardown drops the run's databases.
  */
 export async function createScratchDatabase(prefix = 'steward_tamper'): Promise<ScratchDatabase> {
-  const { databaseUrl } = testStackInfo();
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: databaseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
+  const { databaseUrl, appDatabaseUrl, template, runId } = testStackInfo();
+  const name = `${prefix}_${randomBytes(4).toString('hex')}_${runId}`;
   const ownerUrl = withDatabase(databaseUrl, name);
+  if (template) {
+    await createDatabaseFromTemplate(databaseUrl, name, template);
+    return { name, ownerUrl, appUrl: withDatabase(appDatabaseUrl, name) };
+  }
+  await withClient(databaseUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   await prepareDatabase(ownerUrl, defaultDirectoryFile());
-  const appUrl = await ensureAppLogin(ownerUrl);
-  return {
-    name,
-    ownerUrl,
-    appUrl,
-    async drop() {
-      const c = new Client({ connectionString: databaseUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+  return { name, ownerUrl, appUrl: await ensureAppLogin(ownerUrl) };
 }
 
 /** Runs `fn` on a fresh connection to `url` and closes it. */

@@ -142,15 +142,5 @@ export const badTokens = {
   unknownUser: (secret: string) => new JwtService({ secret }).sign({ sub: 'nobody-here' }, { algorithm: 'HS256', expiresIn: 3600 }),
 };
 
-/** Re-runs `check` until it stops throwing (real waits: for timers on the real server), at most `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T>, { timeoutMs = 20_000, intervalMs = 250 } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() >= deadline) throw err;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
-}
+/** Polling with a deadline lives in ./wait; re-exported here for the specs that import it from this file. */
+export { eventually } from './wait';

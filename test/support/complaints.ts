@@ -1,8 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Response } from 'supertest';
-import { detailFields } from './change-requests';
 import type { Steward } from './steward';
 
 /** Helpers for the complaint e2e specs (they drive the real API over HTTP). */
@@ -117,22 +115,8 @@ export async function openLoad(s: Steward): Promise<Record<string, number>> {
   return load;
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' };
-
-/** The contract's error body. */
-export function expectError(res: Response, statusCode: number): void {
-  expect({ status: res.status, body: res.body }).toEqual({
-    status: statusCode,
-    body: { statusCode, error: REASONS[statusCode], message: expect.any(String), details: expect.any(Array) },
-  });
-  expect(res.body.message.length).toBeGreaterThan(0);
-}
-
-/** A 400 whose details name (at least) `fields`. */
-export function expectInvalid(res: Response, ...fields: string[]): void {
-  expectError(res, 400);
-  expect(detailFields(res)).toEqual(expect.arrayContaining(fields));
-}
+/** The contract's error body and a 400 naming fields: shared by every spec (see ./access). */
+export { expectError, expectInvalid } from './access';
 
 export interface PolicyFile {
   calendars: Record<string, unknown>;
@@ -156,5 +140,3 @@ export function writePolicyFile(policy: unknown): string {
   writeFileSync(file, typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
   return file;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -129,13 +129,13 @@ describe('Temporal dev server', () => {
   });
 
   it(
-    'starts with a persistent database, serves the namespace, and stops',
+    'starts with a persistent database, serves the namespace and the extra ones, and stops',
     async () => {
       const { log } = recordingLog();
       const port = await freePort();
       const dbFile = join(workDir, 'state', 'temporal.db');
 
-      const server = await startTemporalDevServer({ binary, dbFile, port, namespace: 'steward-devstack-test', log });
+      const server = await startTemporalDevServer({ binary, dbFile, port, namespace: 'steward-devstack-test', extraNamespaces: ['steward-devstack-a', 'steward-devstack-b'], log });
       try {
         expect(server.address).toBe(`127.0.0.1:${port}`);
         expect(server.uiUrl).toBeNull();
@@ -144,6 +144,11 @@ describe('Temporal dev server', () => {
         try {
           const described = await connection.workflowService.describeNamespace({ namespace: 'steward-devstack-test' });
           expect(described.namespaceInfo?.name).toBe('steward-devstack-test');
+          for (const namespace of ['steward-devstack-a', 'steward-devstack-b']) {
+            const extra = await connection.workflowService.describeNamespace({ namespace });
+            expect(extra.namespaceInfo?.name).toBe(namespace);
+          }
+          await expect(connection.workflowService.describeNamespace({ namespace: 'steward-devstack-c' })).rejects.toThrow(/not found/i);
         } finally {
           await connection.close();
         }

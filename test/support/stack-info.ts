@@ -3,12 +3,18 @@ import { readFileSync } from 'node:fs';
 export const STACK_FILE_ENV = 'STEWARD_TEST_STACK_FILE';
 
 export interface TestStackInfo {
-  /** The owner (superuser): migrations, and tests that stage tampering. */
+  /** The owner (superuser) on the server's own database: creates the per-file and scratch databases. */
   databaseUrl: string;
-  /** What the API and worker use: a member of steward_app. */
+  /** The same database as a member of steward_app (the shared fallback when `template` is null). */
   appDatabaseUrl: string;
   temporalAddress: string;
   dir: string;
+  /** Distinguishes this run's databases on a server that outlives it. */
+  runId: string;
+  /** The migrated and seeded database each test file copies; null when databases cannot be created (all share one). */
+  template: string | null;
+  /** The Temporal namespaces global setup created, one per e2e test file (empty with an external TEMPORAL_ADDRESS). */
+  namespaces: string[];
 }
 
 export function testStackInfo(): TestStackInfo {

@@ -19,6 +19,8 @@ export interface TemporalDevServerOptions {
   /** Web UI port; omitted or false runs headless. */
   uiPort?: number | false;
   namespace: string;
+  /** More namespaces to create at start (`--namespace` once each), e.g. one per test file. */
+  extraNamespaces?: string[];
   log?: DevstackLog;
   /** How long to wait for the namespace to answer. Defaults to 60 s. */
   readyTimeoutMs?: number;
@@ -91,7 +93,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     throw error;
   }
   const uiUrl = uiPort === null ? null : `http://${HOST}:${uiPort}`;
-  log.info(`Temporal dev server ready at ${address} (namespace "${options.namespace}", UI ${uiUrl ?? 'off'}) after ${Date.now() - started} ms`);
+  const extra = options.extraNamespaces?.length ? ` and ${options.extraNamespaces.length} more` : '';
+  log.info(`Temporal dev server ready at ${address} (namespace "${options.namespace}"${extra}, UI ${uiUrl ?? 'off'}) after ${Date.now() - started} ms`);
 
   return { address, uiUrl, stop };
 }
@@ -106,8 +109,7 @@ function devServerArgs(options: TemporalDevServerOptions, uiPort: number | null)
     String(options.port),
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
-    '--namespace',
-    options.namespace,
+    ...[options.namespace, ...(options.extraNamespaces ?? []).filter((n) => n !== options.namespace)].flatMap((n) => ['--namespace', n]),
     '--log-level',
     'warn',
   ];
