@@ -1,7 +1,16 @@
 /** Three tiers: pure rules (unit), workflows on the time-skipping test server, and the real stack (e2e). */
 const base = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest'],
+    // @nestjs/* 12 ship ES modules only. Node runs them through require(esm), but Jest has no require(esm) before
+    // Node 24.9, so inside Jest those files are compiled to CommonJS (dynamic import() becomes require()).
+    '/node_modules/@nestjs/.+\\.js$': [
+      '@swc/jest',
+      { swcrc: false, jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@steward/workflows/(.*)$': '<rootDir>/workflows/$1',

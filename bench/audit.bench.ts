@@ -8,7 +8,7 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { signToken } from '@steward/directory';
 import { CaseStore, dataSourceOptions, verifyAuditChain } from '@steward/persistence';
 import { benchCommit, seedAuditChain, SeedResult } from './audit-fixtures';
@@ -131,7 +131,7 @@ async function appendPhase(
 ): Promise<AppendResult> {
   const name = `${writers} writer${writers === 1 ? '' : 's'} x ${eventsPerCommit} event${eventsPerCommit === 1 ? '' : 's'}`;
   // One pool of `writers` connections, as the app role: with `writers` lanes each commit has its own connection.
-  const base = dataSourceOptions(stack.databaseUrl) as PostgresConnectionOptions;
+  const base = dataSourceOptions(stack.databaseUrl) as PostgresDataSourceOptions;
   const ds = new DataSource({ ...base, applicationName: WRITER_APP_NAME, extra: { ...base.extra, max: writers } });
   await ds.initialize();
   try {

@@ -6,7 +6,7 @@ import { UuidParam } from '../common/uuid-param.pipe';
 import { PageQueryDto } from '../common/validation';
 import { ApprovalRequestsService } from './approval-requests.service';
 import { ApprovalAuditPageDto } from './dto/approval-audit.dto';
-import { ApprovalDecisionDto, FulfilmentDto, ListApprovalRequestsDto, WithdrawApprovalRequestDto } from './dto/approval-request-actions.dto';
+import { ApprovalRequestDecisionDto, FulfilmentDto, ListApprovalRequestsDto, WithdrawApprovalRequestDto } from './dto/approval-request-actions.dto';
 import { ApprovalRequestPageDto, ApprovalRequestResponseDto, ReviseApprovalRequestDto, SubmitApprovalRequestDto } from './dto/approval-request.dto';
 
 @ApiTags('approval-requests')
@@ -47,7 +47,7 @@ export class ApprovalRequestsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Approve, reject or request changes (approvers of the pending level, or their delegates)' })
   @ApiOkResponse({ type: ApprovalRequestResponseDto })
-  decide(@CurrentUser() user: DirectoryUser, @Param('id', UuidParam) id: string, @Body() dto: ApprovalDecisionDto) {
+  decide(@CurrentUser() user: DirectoryUser, @Param('id', UuidParam) id: string, @Body() dto: ApprovalRequestDecisionDto) {
     return this.service.decide(user, id, dto);
   }
 

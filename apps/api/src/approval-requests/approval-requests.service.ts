@@ -16,7 +16,7 @@ import {
 import { CaseKit, CaseTypeService } from '../cases/case-type.service';
 import { Page } from '../common/pagination';
 import { FieldProblem, StewardErrorCode, StewardException } from '../common/steward.exception';
-import { ApprovalDecisionDto, FulfilmentDto, ListApprovalRequestsDto, WithdrawApprovalRequestDto } from './dto/approval-request-actions.dto';
+import { ApprovalRequestDecisionDto, FulfilmentDto, ListApprovalRequestsDto, WithdrawApprovalRequestDto } from './dto/approval-request-actions.dto';
 import { ApprovalRequestResponseDto, mapApprovalRequest, ReviseApprovalRequestDto, SubmitApprovalRequestDto } from './dto/approval-request.dto';
 import { ApprovalTypeListDto, mapApprovalType } from './dto/approval-type.dto';
 import { APPROVAL_TYPES } from './approval-types.provider';
@@ -106,7 +106,7 @@ export class ApprovalRequestsService extends CaseTypeService<ApprovalRequestView
     return this.listCases(user, { status: q.status, requesterId: q.requesterId, view: { type: q.type } }, q.limit, q.cursor);
   }
 
-  decide(user: DirectoryUser, id: string, dto: ApprovalDecisionDto) {
+  decide(user: DirectoryUser, id: string, dto: ApprovalRequestDecisionDto) {
     return this.act(user, id, decideUpdate, { actorId: user.id, decision: dto.decision, comment: dto.comment ?? null });
   }
 

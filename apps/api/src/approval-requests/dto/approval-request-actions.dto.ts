@@ -4,13 +4,13 @@ import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf }
 import { APPROVAL_REQUEST_STATUSES, ApprovalRequestStatus, DECISIONS, Decision } from '@steward/domain';
 import { IsOneOf, IsText, PageQueryDto } from '../../common/validation';
 
-export class ApprovalDecisionDto {
+export class ApprovalRequestDecisionDto {
   @IsOneOf(DECISIONS)
   decision: Decision;
 
   @ApiPropertyOptional({ description: 'Required for reject and request_changes', maxLength: 5000 })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @ValidateIf((o: ApprovalDecisionDto) => o.decision !== 'approve' || o.comment !== undefined)
+  @ValidateIf((o: ApprovalRequestDecisionDto) => o.decision !== 'approve' || o.comment !== undefined)
   @IsString()
   @MinLength(1, { message: 'comment is required to reject or request changes' })
   @MaxLength(5000)

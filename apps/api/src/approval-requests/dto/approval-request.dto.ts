@@ -3,6 +3,7 @@ import { IsObject, IsOptional, Matches } from 'class-validator';
 import type { ApprovalLevel, ApprovalRequestStatus, FieldValues } from '@steward/domain';
 import { APPROVAL_REQUEST_STATUSES } from '@steward/domain';
 import type { ApprovalRequestView } from '@steward/workflows/approval-request/definitions';
+import { ApprovalLevelDto } from '../../cases/dto/approval-level.dto';
 import { IsOptionalText, IsText } from '../../common/validation';
 
 const FIELDS_SCHEMA = {
@@ -36,42 +37,7 @@ export class ReviseApprovalRequestDto {
   fields?: Record<string, unknown>;
 }
 
-class LevelDecisionDto {
-  @ApiProperty() approverId: string;
-  @ApiProperty({ enum: ['approve', 'reject', 'request_changes'] }) decision: string;
-  @ApiProperty({ nullable: true, type: String }) comment: string | null;
-  @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The seat decided for: the delegator, or the approver an escalation stood in for' })
-  onBehalfOf: string | null;
-}
-
-class SeatChangeDto {
-  @ApiProperty() from: string;
-  @ApiProperty() to: string;
-  @ApiProperty({ format: 'date-time' }) at: string;
-}
-
-class LevelTimeoutDto {
-  @ApiProperty({ example: 'P3D' }) after: string;
-  @ApiProperty() afterMs: number;
-  @ApiProperty({ enum: ['escalate', 'approve', 'reject'] }) onTimeout: string;
-}
-
-export class ApprovalLevelDto {
-  @ApiProperty() name: string;
-  @ApiProperty({ enum: ['any', 'all', 'n_of_m'] }) rule: string;
-  @ApiProperty() required: number;
-  @ApiProperty({ type: [String] }) approvers: string[];
-  @ApiProperty({ type: [SeatChangeDto] }) escalations: SeatChangeDto[];
-  @ApiPropertyOptional({ type: [SeatChangeDto], description: 'Seats taken over by delegates when the level opened' }) delegations?: SeatChangeDto[];
-  @ApiProperty({ type: [LevelDecisionDto] }) decisions: LevelDecisionDto[];
-  @ApiProperty({ enum: ['waiting', 'pending', 'approved', 'rejected', 'changes_requested', 'cancelled'] }) status: string;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) startedAt: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) decidedAt: string | null;
-  @ApiPropertyOptional({ type: LevelTimeoutDto }) timeout?: LevelTimeoutDto;
-}
-
-class FulfilmentDto {
+class FulfilmentView {
   @ApiProperty() role: string;
   @ApiProperty({ type: [String] }) assignees: string[];
   @ApiProperty({ nullable: true, type: String }) note: string | null;
@@ -99,7 +65,7 @@ export class ApprovalRequestResponseDto {
   @ApiProperty() revision: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) decidedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
-  @ApiProperty({ nullable: true, type: FulfilmentDto }) fulfilment: FulfilmentDto | null;
+  @ApiProperty({ nullable: true, type: FulfilmentView }) fulfilment: FulfilmentView | null;
   @ApiProperty({ nullable: true, type: WithdrawalDto }) withdrawal: WithdrawalDto | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) closedAt: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

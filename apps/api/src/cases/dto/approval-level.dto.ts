@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Decision, DECISIONS, LevelStatus, QUORUM_RULES, QuorumRule } from '@steward/domain';
 
 export class ApprovalDecisionDto {
@@ -29,6 +29,17 @@ export class EscalationDto {
   at: string;
 }
 
+export class LevelTimeoutDto {
+  @ApiProperty({ example: 'P3D' })
+  after: string;
+
+  @ApiProperty()
+  afterMs: number;
+
+  @ApiProperty({ enum: ['escalate', 'approve', 'reject'] })
+  onTimeout: 'escalate' | 'approve' | 'reject';
+}
+
 /** One level of an approval: who may decide, by which quorum rule, and what they decided. */
 export class ApprovalLevelDto {
   @ApiProperty({ example: 'manager' })
@@ -45,6 +56,12 @@ export class ApprovalLevelDto {
 
   @ApiProperty({ type: [EscalationDto] })
   escalations: EscalationDto[];
+
+  @ApiPropertyOptional({ type: [EscalationDto], description: 'seats taken over by delegates when the level opened (from: delegator, to: delegate)' })
+  delegations?: EscalationDto[];
+
+  @ApiPropertyOptional({ type: LevelTimeoutDto, description: 'what happens when the level waits too long (approval requests)' })
+  timeout?: LevelTimeoutDto;
 
   @ApiProperty({ type: [ApprovalDecisionDto] })
   decisions: ApprovalDecisionDto[];

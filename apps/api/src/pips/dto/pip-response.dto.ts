@@ -1,3 +1,4 @@
+import { AuditEventResponseDto } from '../../audit/dto/audit-event.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DECISIONS, GOAL_STATUSES, PIP_OUTCOMES, PIP_STATUSES, PipStatus } from '@steward/domain';
 import type { PipState } from '@steward/workflows/pip/definitions';
@@ -145,23 +146,6 @@ export class PipResponseDto {
 export class PipPageResponseDto {
   @ApiProperty({ type: [PipResponseDto] }) items: PipResponseDto[];
   @ApiPropertyOptional({ type: String, nullable: true }) nextCursor: string | null;
-}
-
-export class AuditEventResponseDto {
-  @ApiProperty() seq: number;
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty() caseType: string;
-  @ApiProperty() caseId: string;
-  @ApiProperty({ description: '"system" for automatic steps' }) actorId: string;
-  @ApiProperty() action: string;
-  @ApiProperty({ type: String, nullable: true }) fromStatus: string | null;
-  @ApiProperty({ type: String, nullable: true }) toStatus: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true }) data: Record<string, unknown>;
-  @ApiProperty() workflowId: string;
-  @ApiProperty() runId: string;
-  @ApiProperty() prevHash: string;
-  @ApiProperty() hash: string;
 }
 
 export class PipAuditPageResponseDto {
