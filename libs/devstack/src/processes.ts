@@ -45,19 +45,25 @@ export interface RunCommandOptions {
   log: DevstackLogger;
   /** Prefix for the command's output lines in the log. */
   label: string;
+  /** Log the output at debug level only (it still appears in the error of a failed run). */
+  quiet?: boolean;
+  uid?: number;
+  gid?: number;
 }
 
 /** Runs a command to completion, streaming its output lines to the log. */
 export function runCommand(command: string, args: string[], options: RunCommandOptions): Promise<void> {
   const tail = new OutputTail();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { cwd, env, uid, gid } = options;
+    const child = spawn(command, args, { cwd, env, uid, gid, stdio: ['ignore', 'pipe', 'pipe'] });
     const onLine = (rawLine: string): void => {
       // Maven prints colour resets even in batch mode.
       const line = rawLine.replace(ANSI_ESCAPE, '').trimEnd();
       if (line === '') return;
       tail.push(line);
-      options.log.info(`${options.label}: ${line}`);
+      if (options.quiet) options.log.debug(`${options.label}: ${line}`);
+      else options.log.info(`${options.label}: ${line}`);
     };
     forEachLine(child.stdout, onLine);
     forEachLine(child.stderr, onLine);
