@@ -11,5 +11,5 @@ export interface CaseActivities {
 /** Delegations in force, read when an approval level opens. */
 export interface DelegationActivities {
   /** Each user's delegate at `at` (ISO 8601), or null when they have not delegated for that moment. */
-  delegatesOf(userIds: string[], at: string): Promise<Record<string, string | null>>;
+  delegatesOf(userIds: string[], at: string, role?: string): Promise<Record<string, string | null>>;
 }

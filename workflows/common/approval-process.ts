@@ -47,6 +47,11 @@ export interface ApprovalSubject {
   status: string;
   /** No one decides on two levels of the same round, not even through escalation or delegation. */
   oneDecisionPerPerson?: boolean;
+  /**
+   * A delegate must hold this role to take an approver's seat (a confidential subject: a plan only HR may
+   * see); otherwise the seat stays with the delegator.
+   */
+  delegateRole?: string;
   /** Told when a deadline (a level's timeout) settled the approval, and by whom (`system`). */
   onSettled?: (outcome: ApprovalOutcome, actorId: string) => void | Promise<void>;
   /** Told after work that finished outside an action (a level opened after a look-up), so the host's timer follows. */
@@ -147,7 +152,7 @@ export class ApprovalProcess {
     const index = this.state.opening;
     if (index === undefined || index === null) return;
     const level = this.state.levels[index];
-    const delegates = await delegatesOf([...level.approvers], new Date().toISOString());
+    const delegates = await delegatesOf([...level.approvers], new Date().toISOString(), this.subject.delegateRole);
     if (this.state.opening !== index) return;
     this.state.opening = null;
     this.delegate(level, delegates);
@@ -339,7 +344,7 @@ export class ApprovalProcess {
       const stalled = this.stalledApprovers();
       const managers = stalled.length ? await managersOf(stalled) : {};
       const ids = [...new Set(Object.values(managers).filter((m): m is string => !!m))];
-      const delegates = ids.length ? await delegatesOf(ids, new Date().toISOString()) : {};
+      const delegates = ids.length ? await delegatesOf(ids, new Date().toISOString(), this.subject.delegateRole) : {};
       if (!this.timeoutIsDue(Date.now())) return;
       this.markTimedOut();
       const added = this.bringIn(managers, delegates);
@@ -408,7 +413,7 @@ export class ApprovalProcess {
     const stalled = this.stalledApprovers();
     const managers = stalled.length ? await managersOf(stalled) : {};
     const ids = [...new Set(Object.values(managers).filter((m): m is string => !!m))];
-    const delegates = ids.length && patched(DELEGATION_PATCH) ? await delegatesOf(ids, new Date().toISOString()) : {};
+    const delegates = ids.length && patched(DELEGATION_PATCH) ? await delegatesOf(ids, new Date().toISOString(), this.subject.delegateRole) : {};
     // A decision, a withdrawal or a cancellation may have arrived while the directory was read.
     if (this.escalationIsDue(Date.now())) this.escalate(managers, delegates);
   }

@@ -221,6 +221,8 @@ export class PipCase extends CaseBase<PipStatus> {
         return excluded();
       },
       excludedReason: 'a plan about yourself or one you run',
+      // A plan is confidential: only someone in HR, who may read it anyway, can stand in for an approver.
+      delegateRole: 'hr',
       onApprovers: (ids) => this.addParticipants(...ids),
       round,
       status: PIP_APPROVAL_STATUS[kind],
