@@ -193,19 +193,25 @@ describe('embedded Postgres', () => {
       await fs.cp(installed.dir, unreachable, { recursive: true, verbatimSymlinks: true });
       const inLocked = { ...installed, dir: unreachable, initdb: join(unreachable, 'bin', 'initdb'), postgres: join(unreachable, 'bin', 'postgres') };
       const runAs = await ensurePostgresUser({ info: log, debug: () => undefined });
+      // A home of its own: the cluster test above may have copied binaries into the shared one already (it
+      // does when this checkout, and so node_modules, is itself out of the postgres user's reach).
+      const binariesHome = join(home, 'binaries-only');
 
-      const copy = await reachablePostgresBinaries(inLocked, runAs, home, { log });
-      expect(copy.dir).toBe(join(home, installed.name));
+      const copy = await reachablePostgresBinaries(inLocked, runAs, binariesHome, { log });
+      expect(copy.dir).toBe(join(binariesHome, installed.name));
       expect(messages.filter((m) => m.startsWith('Copying the Postgres binaries'))).toEqual([
         `Copying the Postgres binaries to ${copy.dir}: the "postgres" OS user that Postgres runs as cannot enter ${locked}.`,
       ]);
       const { stdout } = await run(copy.postgres, ['--version'], { uid: runAs.uid, gid: runAs.gid, cwd: '/' });
       expect(stdout).toMatch(/^postgres \(PostgreSQL\) \d+/);
 
-      expect(await reachablePostgresBinaries(inLocked, runAs, home, { log })).toEqual(copy);
+      expect(await reachablePostgresBinaries(inLocked, runAs, binariesHome, { log })).toEqual(copy);
       expect(messages.filter((m) => m.startsWith('Copying'))).toHaveLength(1);
-      // Binaries the postgres user can reach are used where they are.
-      expect(await reachablePostgresBinaries(installed, runAs, home, { log })).toEqual(installed);
+      // Binaries the postgres user can reach are used where they are (node_modules itself may be out of reach).
+      const open = join(home, 'reachable-native');
+      await fs.cp(installed.dir, open, { recursive: true, verbatimSymlinks: true });
+      const inOpen = { ...installed, dir: open, initdb: join(open, 'bin', 'initdb'), postgres: join(open, 'bin', 'postgres') };
+      expect(await reachablePostgresBinaries(inOpen, runAs, binariesHome, { log })).toEqual(inOpen);
     },
     TEST_TIMEOUT_MS,
   );
