@@ -501,7 +501,9 @@ describe('complaint workflow (time-skipping)', () => {
 
       // The approval block's timers run as for change requests: a reminder at 1 h, sue's manager at 2 h.
       await sleepUntil(requestedAt + HOUR + MIN);
-      expect((await ledger.waitForAction('approval_reminder_sent')).notifications).toEqual([expect.objectContaining({ userId: 'sue', kind: 'approval_reminder' })]);
+      // The update clock, started by the same resolution, may breach in the same step: look at reminders only.
+      const reminded = await ledger.waitForAction('approval_reminder_sent');
+      expect(reminded.notifications.filter((n) => n.kind === 'approval_reminder')).toEqual([expect.objectContaining({ userId: 'sue', kind: 'approval_reminder' })]);
       await sleepUntil(requestedAt + 2 * HOUR + MIN);
       const escalated = await ledger.waitForAction('approval_escalated');
       expect(managerLookups).toEqual([['sue']]);
