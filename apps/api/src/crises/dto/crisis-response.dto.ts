@@ -1,3 +1,4 @@
+import { AuditEventResponseDto } from '../../audit/dto/audit-event.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   closeBlockers,
@@ -298,53 +299,9 @@ export class CrisisPageDto {
   nextCursor: string | null;
 }
 
-export class CrisisAuditEventDto {
-  @ApiProperty()
-  seq: number;
-
-  @ApiProperty()
-  id: string;
-
-  @ApiProperty()
-  at: string;
-
-  @ApiProperty()
-  caseType: string;
-
-  @ApiProperty()
-  caseId: string;
-
-  @ApiProperty({ description: '"system" for automatic steps' })
-  actorId: string;
-
-  @ApiProperty()
-  action: string;
-
-  @ApiProperty({ nullable: true, type: String })
-  fromStatus: string | null;
-
-  @ApiProperty({ nullable: true, type: String })
-  toStatus: string | null;
-
-  @ApiProperty({ type: 'object', additionalProperties: true })
-  data: Record<string, unknown>;
-
-  @ApiProperty()
-  workflowId: string;
-
-  @ApiProperty()
-  runId: string;
-
-  @ApiProperty()
-  prevHash: string;
-
-  @ApiProperty()
-  hash: string;
-}
-
 export class CrisisAuditPageDto {
-  @ApiProperty({ type: [CrisisAuditEventDto] })
-  items: CrisisAuditEventDto[];
+  @ApiProperty({ type: [AuditEventResponseDto] })
+  items: AuditEventResponseDto[];
 
   @ApiProperty({ nullable: true, type: String })
   nextCursor: string | null;
