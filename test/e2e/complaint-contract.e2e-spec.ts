@@ -146,7 +146,7 @@ describe('complaint contract', () => {
       // plus a low historyLimit. Everything after that goes over HTTP.
       const sam = (await s.app.get(DirectoryService).findUser('sam'))!;
       const intake = complaintBody({ subject: 'Long-lived complaint' });
-      const view = await s.app.get(CaseActions).create<ComplaintInput, ComplaintState>(sam, undefined, {
+      const view = await s.app.get(CaseActions).create<ComplaintInput, ComplaintState, ComplaintState>(sam, undefined, {
         caseType: 'complaint',
         workflowType: COMPLAINT_WORKFLOW,
         workflowId: complaintWorkflowId,
@@ -161,7 +161,7 @@ describe('complaint contract', () => {
           approvalPolicy: { reminderAfterMs: s.config.approvalReminderAfterMs, escalateAfterMs: s.config.approvalEscalateAfterMs },
           historyLimit: 40,
         }),
-      });
+      }, (stored) => stored);
       id = view.id;
       const handle = s.temporal.workflow.getHandle(complaintWorkflowId(id));
       runIds = [(await handle.describe()).runId];

@@ -35,15 +35,20 @@ export class CaseActions {
     private readonly logger: PinoLogger,
   ) {}
 
-  async create<Input, Stored extends object = Record<string, unknown>>(
+  /**
+   * `present` turns the committed case into the 201 body; that body is what a repeat of the key gets back, as it
+   * was (a complaint's SLA `remainingMs` as of the first response, not recomputed).
+   */
+  async create<Input, Stored extends object, View extends object>(
     user: DirectoryUser,
     key: string | undefined,
     c: CaseCreation<Input, Stored>,
+    present: (stored: Stored) => View,
     beforeStart: () => Promise<void> = async () => undefined,
-  ): Promise<Stored> {
+  ): Promise<View> {
     this.idempotency.validateKey(key);
     const requestHash = this.idempotency.requestHash(c.request);
-    const replay = await this.idempotency.replay<Stored>(user.id, c.caseType, key, requestHash);
+    const replay = await this.idempotency.replay<View>(user.id, c.caseType, key, requestHash);
     if (replay) return replay;
     await beforeStart();
     const caseId = this.idempotency.caseIdFor(user.id, c.caseType, key);
@@ -65,7 +70,7 @@ export class CaseActions {
       view = (await this.cases.readable(c.caseType, caseId, user)).view as Stored;
     }
     this.logger.info({ caseId, workflowId, caseType: c.caseType }, 'case created');
-    return this.idempotency.remember(user.id, key, { caseType: c.caseType, caseId, requestHash, response: view });
+    return this.idempotency.remember(user.id, key, { caseType: c.caseType, caseId, requestHash, response: present(view) });
   }
 
   /** Sends a human action; on a confidential case type, those who may not read the case get 404 first. */

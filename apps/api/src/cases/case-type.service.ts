@@ -32,8 +32,7 @@ export abstract class CaseTypeService<Stored extends { status: string }, View ex
   protected abstract present(stored: Stored, now: number): View;
 
   protected async createCase<Input>(user: DirectoryUser, key: string | undefined, creation: Omit<CaseCreation<Input, Stored>, 'caseType'>, beforeStart?: () => Promise<void>): Promise<View> {
-    const stored = await this.kit.actions.create<Input, Stored>(user, key, { ...creation, caseType: this.caseType }, beforeStart);
-    return this.present(stored, Date.now());
+    return this.kit.actions.create(user, key, { ...creation, caseType: this.caseType }, (stored: Stored) => this.present(stored, Date.now()), beforeStart);
   }
 
   async get(user: DirectoryUser, id: string): Promise<View> {
