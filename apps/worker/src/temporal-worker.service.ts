@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createLogger, StewardConfig } from '@steward/config';
-import { workflowBundleOptions } from '@steward/temporal';
+import { workflowCode } from '@steward/temporal';
 import { ACTIVITY_PROVIDERS, ActivityProvider } from './activities';
 
 let runtimeInstalled = false;
@@ -51,8 +51,7 @@ export class TemporalWorkerService {
       namespace: this.config.TEMPORAL_NAMESPACE,
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
       activities: this.activities(),
-      bundlerOptions: { webpackConfigHook: workflowBundleOptions().webpackConfigHook },
-      workflowsPath: workflowBundleOptions().workflowsPath,
+      ...workflowCode(),
     });
     return this.worker;
   }

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BundleOptions } from '@temporalio/worker';
+import type { BundleOptions, WorkerOptions } from '@temporalio/worker';
 
 /** Repository (or dist/) root: this file lives in libs/temporal/src. */
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -21,4 +22,15 @@ export function workflowBundleOptions(): Pick<BundleOptions, 'workflowsPath' | '
       return config;
     },
   };
+}
+
+/**
+ * What a worker runs: the bundle `npm run build` wrote beside dist/ when running from there (no webpack at
+ * start), else the workflow sources, bundled as the worker starts (tests, which run the TypeScript sources).
+ */
+export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  const prebuilt = join(ROOT, 'workflow-bundle.js');
+  if (existsSync(prebuilt)) return { workflowBundle: { codePath: prebuilt } };
+  const { workflowsPath, webpackConfigHook } = workflowBundleOptions();
+  return { workflowsPath, bundlerOptions: { webpackConfigHook } };
 }
