@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { signToken } from '@steward/directory';
 import { cpuBetween, cpuSnapshot, CpuUsage, PARTS } from './cpu';
 import { runPool, PoolResult } from './pool';
 import { BenchStack, JWT_SECRET, log, startStack } from './stack';
 import { fixed, PhaseSummary, summarize, table } from './stats';
-import { emptyWorkflow } from './workflows/empty.workflow';
+import { emptyUpdateWorkflow, emptyWorkflow, readyUpdate } from './workflows/empty.workflow';
 import { cleanupOnExit, intFromEnv, machineInfo, runGuarded, runMain, saveResult } from './run';
 
 /**
@@ -16,10 +16,13 @@ import { cleanupOnExit, intFromEnv, machineInfo, runGuarded, runMain, saveResult
  *
  *   1. POST /change-requests against the real API and worker (child processes). Each response comes back
  *      after the workflow committed the case to Postgres, so this is the end-to-end submit latency.
- *   2. Bare `client.workflow.start()` of an empty workflow on the same Temporal server, with an in-process
+ *   2. The same one request at a time (BENCH_SERIAL_N of them): the latency a person submitting sees.
+ *   3. Bare `client.workflow.start()` of an empty workflow on the same Temporal server, with an in-process
  *      worker completing them: the floor that any Temporal-backed request stands on.
+ *   4. Bare Update-with-Start of an empty workflow whose update returns at once, completed by the same
+ *      worker: the floor for a read-your-writes API, which answers only once the workflow has run.
  *
- * Env: BENCH_N (1000), BENCH_CONCURRENCY (32), BENCH_WARMUP (20), DATABASE_URL / TEMPORAL_ADDRESS to use
+ * Env: BENCH_N (1000), BENCH_CONCURRENCY (32), BENCH_SERIAL_N (100), BENCH_WARMUP (20), DATABASE_URL / TEMPORAL_ADDRESS to use
  * running services instead of embedded ones, BENCH_LOG_LEVEL for the API and worker (warn).
  * The table goes to stdout, progress to stderr, the full result to bench/results/<timestamp>.json.
  * Exits 1 when the run failed or any request failed.
@@ -31,6 +34,7 @@ const DRAIN_TIMEOUT_MS = 60_000;
 interface Options {
   n: number;
   concurrency: number;
+  serialN: number;
   warmup: number;
 }
 
@@ -67,6 +71,16 @@ async function submitChangeRequest(apiUrl: string, token: string, i: number): Pr
 async function startBare(client: Client): Promise<string | null> {
   await client.workflow.start(emptyWorkflow, { taskQueue: BARE_TASK_QUEUE, workflowId: randomUUID() });
   return null;
+}
+
+async function updateWithStartBare(client: Client): Promise<string | null> {
+  const start = new WithStartWorkflowOperation(emptyUpdateWorkflow, {
+    taskQueue: BARE_TASK_QUEUE,
+    workflowId: randomUUID(),
+    workflowIdConflictPolicy: 'FAIL',
+  });
+  const answer = await client.workflow.executeUpdateWithStart(readyUpdate, { startWorkflowOperation: start });
+  return answer === 'ready' ? null : `unexpected update result ${answer}`;
 }
 
 interface PhaseResult {
@@ -113,13 +127,23 @@ async function drainBare(client: Client): Promise<{ ms: number; stillRunning: nu
   return { ms: performance.now() - started, stillRunning: running };
 }
 
-function report(opts: Options, stack: BenchStack, api: PhaseResult, bare: PhaseResult, drain: { ms: number; stillRunning: number | null }) {
+interface Phases {
+  api: PhaseResult;
+  apiSerial: PhaseResult;
+  bare: PhaseResult;
+  uws: PhaseResult;
+}
+
+function report(opts: Options, stack: BenchStack, phases: Phases, drain: { ms: number; stillRunning: number | null }) {
+  const { api, apiSerial, bare, uws } = phases;
   const machine = machineInfo();
-  const ratio = {
-    throughput: api.summary.throughput / bare.summary.throughput,
-    p50: api.summary.latencyMs.p50 / bare.summary.latencyMs.p50,
-    p99: api.summary.latencyMs.p99 / bare.summary.latencyMs.p99,
-  };
+  const versus = (floor: PhaseResult) => ({
+    throughput: api.summary.throughput / floor.summary.throughput,
+    p50: api.summary.latencyMs.p50 / floor.summary.latencyMs.p50,
+    p99: api.summary.latencyMs.p99 / floor.summary.latencyMs.p99,
+  });
+  const ratio = versus(bare);
+  const ratioUws = versus(uws);
 
   const row = (label: string, s: PhaseSummary) => [
     label,
@@ -138,12 +162,15 @@ function report(opts: Options, stack: BenchStack, api: PhaseResult, bare: PhaseR
     ['', 'N', 'conc', 'wall s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors'],
     [
       row('API POST /change-requests', api.summary),
+      row('API POST /change-requests, one at a time', apiSerial.summary),
       row('Temporal bare workflow.start', bare.summary),
-      ['API / bare', '', '', '', x(ratio.throughput), x(ratio.p50), '', x(ratio.p99), '', ''],
+      row('Temporal bare Update-with-Start', uws.summary),
+      ['API / bare start', '', '', '', x(ratio.throughput), x(ratio.p50), '', x(ratio.p99), '', ''],
+      ['API / bare Update-with-Start', '', '', '', x(ratioUws.throughput), x(ratioUws.p50), '', x(ratioUws.p99), '', ''],
     ],
   );
 
-  const cpuParts = PARTS.filter((p) => api.cpu.seconds[p] !== undefined || bare.cpu.seconds[p] !== undefined);
+  const cpuParts = PARTS.filter((p) => [api, bare, uws].some((ph) => ph.cpu.seconds[p] !== undefined));
   const cpuRow = (label: string, u: CpuUsage) => {
     const total = cpuParts.reduce((sum, p) => sum + (u.cores[p] ?? 0), 0);
     const others = u.machineCores === null ? '-' : fixed(Math.max(0, u.machineCores - total), 2);
@@ -155,16 +182,23 @@ function report(opts: Options, stack: BenchStack, api: PhaseResult, bare: PhaseR
   };
   const cpuTable = table(
     ['cores busy (avg)', ...cpuParts, 'total', 'not ours', 'of'],
-    [cpuRow('API phase', api.cpu), cpuRow('bare phase', bare.cpu), waitRow('API phase, runq wait', api.cpu), waitRow('bare phase, runq wait', bare.cpu)],
+    [
+      cpuRow('API phase', api.cpu),
+      cpuRow('bare start phase', bare.cpu),
+      cpuRow('bare Update-with-Start phase', uws.cpu),
+      waitRow('API phase, runq wait', api.cpu),
+      waitRow('bare start phase, runq wait', bare.cpu),
+      waitRow('bare UwS phase, runq wait', uws.cpu),
+    ],
   );
 
-  const busiest = Math.max(...[api.cpu, bare.cpu].map((u) => (u.machineCores ?? 0) - cpuParts.reduce((sum, p) => sum + (u.cores[p] ?? 0), 0)));
+  const busiest = Math.max(...[api.cpu, bare.cpu, uws.cpu].map((u) => (u.machineCores ?? 0) - cpuParts.reduce((sum, p) => sum + (u.cores[p] ?? 0), 0)));
   const contention = busiest > 0.25 ? [`WARNING: other processes kept up to ${fixed(busiest, 2)} cores busy during a phase; these numbers are not from a quiet machine.`] : [];
   const services = [
     stack.embedded.postgres ? 'embedded Postgres' : 'Postgres from DATABASE_URL',
     stack.embedded.temporal ? 'Temporal dev server (in-memory)' : `Temporal at ${stack.temporalAddress}`,
   ].join(' + ');
-  const errorLines = [api, bare].flatMap((p) => p.errorSamples.map((e) => `  ${p.summary.name}: ${e.count}x ${e.error}`));
+  const errorLines = [api, apiSerial, bare, uws].flatMap((p) => p.errorSamples.map((e) => `  ${p.summary.name}: ${e.count}x ${e.error}`));
   const drainLine =
     drain.stillRunning === null
       ? 'bare workflows: completion not checked (visibility count failed)'
@@ -197,11 +231,14 @@ function report(opts: Options, stack: BenchStack, api: PhaseResult, bare: PhaseR
     machine,
     options: { ...opts, services, bareTaskQueue: BARE_TASK_QUEUE },
     api: api.summary,
+    apiSerial: apiSerial.summary,
     bare: bare.summary,
+    updateWithStart: uws.summary,
     ratio,
-    cpu: { api: api.cpu, bare: bare.cpu },
+    ratioToUpdateWithStart: ratioUws,
+    cpu: { api: api.cpu, apiSerial: apiSerial.cpu, bare: bare.cpu, updateWithStart: uws.cpu },
     bareDrain: drain,
-    errors: { api: api.errorSamples, bare: bare.errorSamples },
+    errors: { api: api.errorSamples, apiSerial: apiSerial.errorSamples, bare: bare.errorSamples, updateWithStart: uws.errorSamples },
   };
   saveResult('', result);
 }
@@ -210,6 +247,7 @@ async function main(): Promise<number> {
   const opts: Options = {
     n: intFromEnv('BENCH_N', 1000, 1),
     concurrency: intFromEnv('BENCH_CONCURRENCY', 32, 1),
+    serialN: intFromEnv('BENCH_SERIAL_N', 100, 1),
     warmup: intFromEnv('BENCH_WARMUP', 20, 0),
   };
   const { stops, cleanup } = cleanupOnExit();
@@ -235,6 +273,8 @@ async function main(): Promise<number> {
 
     const token = signToken('alice', JWT_SECRET);
     const api = await phase('API POST /change-requests', opts, stack, (i) => submitChangeRequest(stack.apiUrl, token, i));
+    const serial = { ...opts, n: opts.serialN, concurrency: 1, warmup: Math.min(opts.warmup, 5) };
+    const apiSerial = await phase('API POST /change-requests, one at a time', serial, stack, (i) => submitChangeRequest(stack.apiUrl, token, opts.n + i));
 
     const running = worker.run();
     stops.push(async () => {
@@ -248,9 +288,15 @@ async function main(): Promise<number> {
       }),
     ]);
     const drain = await drainBare(client);
+    const uws = await Promise.race([
+      phase('Temporal bare Update-with-Start', opts, stack, () => updateWithStartBare(client)),
+      running.then(() => {
+        throw new Error('the in-process worker stopped during the Update-with-Start phase');
+      }),
+    ]);
 
-    report(opts, stack, api, bare, drain);
-    return api.summary.errors + bare.summary.errors > 0 ? 1 : 0;
+    report(opts, stack, { api, apiSerial, bare, uws }, drain);
+    return [api, apiSerial, bare, uws].some((p) => p.summary.errors > 0) ? 1 : 0;
   }, cleanup);
 }
 

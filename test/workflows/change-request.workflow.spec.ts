@@ -13,6 +13,7 @@ import {
   refusal,
   SETUP_TIMEOUT_MS,
   submission,
+  submitChange,
   teardownEnvironment,
   withCaseWorker,
 } from './harness';
@@ -75,7 +76,8 @@ describe('change request workflow (time-skipping)', () => {
           }),
         ],
       ]);
-      expect(planRequests.map((r) => r.riskLevel)).toEqual(['low', 'high']);
+      // The first round came planned with the input (as the API plans it); the revision plans again.
+      expect(planRequests.map((r) => r.riskLevel)).toEqual(['high']);
       expect(ledger.closedTasks).toContainEqual(expect.objectContaining({ key: `${cr.caseId}:task:r1:revise`, outcome: 'revised' }));
       expect(ledger.event('change_revised')).toMatchObject({ actorId: 'alice', fromStatus: 'changes_requested', toStatus: 'pending_approval', data: expect.objectContaining({ round: 2, riskLevel: 'high' }) });
       expect(ledger.openTasks).toEqual([expect.objectContaining({ key: `${cr.caseId}:task:r2:l0:approve_change:bob`, assigneeId: 'bob' })]);
@@ -200,6 +202,27 @@ describe('change request workflow (time-skipping)', () => {
       expect((await cr.result()).status).toBe('closed');
       expect(ledger.actions.slice(-3)).toEqual(['change_verified', 'post_implementation_review', 'change_closed']);
       expect(ledger.openTasks).toEqual([]);
+    }));
+
+  it('opens a planned submission in one workflow task: the commit is a local activity, no activity task is scheduled', () =>
+    withCaseWorker(env, workflowBundle, async ({ ledger, planRequests, submit, now }) => {
+      const cr = await submit(submission((await now()) + DAY));
+      expect(cr.submitted).toMatchObject({ status: 'pending_approval', currentLevel: 'manager' });
+      expect(ledger.commits).toHaveLength(1);
+      expect(planRequests).toEqual([]);
+      const events = (await cr.handle.fetchHistory()).events ?? [];
+      expect(events.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+      expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+      expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(2);
+    }));
+
+  it('plans through the directory activity when the input brings no plan (runs started before the API planned)', () =>
+    withCaseWorker(env, workflowBundle, async ({ ledger, planRequests, taskQueue, now }) => {
+      const cr = await submitChange(env, taskQueue, submission((await now()) + DAY), 'alice', { planned: false });
+      expect(planRequests).toEqual([expect.objectContaining({ requesterId: 'alice', riskLevel: 'low' })]);
+      expect(cr.submitted.approvalLevels.map((l) => [l.name, l.status, l.approvers])).toEqual([['manager', 'pending', ['bob']]]);
+      expect(ledger.openTasks.map((t) => t.assigneeId)).toEqual(['bob']);
+      await cr.withdraw('alice', 'done with the test');
     }));
 
   it('withdraws a pending change: approval tasks close and the workflow completes', () =>

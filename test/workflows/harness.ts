@@ -25,7 +25,7 @@ import type {
   TaskClosure,
   TaskDraft,
 } from '@steward/domain';
-import { DEFAULT_SLA_POLICIES, riskAtLeast, RiskLevel } from '@steward/domain';
+import { DEFAULT_SLA_POLICIES, riskAtLeast, riskLevel, RiskLevel } from '@steward/domain';
 import { ensureJavaTestServer, freePort } from '@steward/devstack';
 import { workflowBundleOptions } from '@steward/temporal';
 import type { ChangeApprovalPlan, ChangeApprovalPlanRequest, ChangeRequestActivities } from '@steward/workflows/change-request/activities';
@@ -416,12 +416,15 @@ export async function submitChange(
   taskQueue: string,
   change: ChangeSubmission,
   requesterId = 'alice',
+  options: { planned: boolean } = { planned: true },
 ): Promise<ChangeRequestCase> {
   const caseId = randomUUID();
+  // As the API does: the first round's approvers go in with the input, planned when the submission was accepted.
+  const plan = demoPlan({ requesterId, implementerId: change.implementerId, type: change.type, riskLevel: riskLevel(change.probability, change.impact) });
   const handle = await env.client.workflow.start(changeRequestWorkflow, {
     workflowId: changeRequestWorkflowId(caseId),
     taskQueue,
-    args: [{ caseId, requesterId, submission: change, policy: POLICY }],
+    args: [{ caseId, requesterId, submission: change, policy: POLICY, ...(options.planned && plan.ok ? { plan } : {}) }],
   });
   const submitted = await handle.executeUpdate(submittedUpdate);
   return new ChangeRequestCase(handle, caseId, submitted);

@@ -252,6 +252,16 @@ const scenarios: Scenario[] = [
   },
 ];
 
+/**
+ * Runs recorded after commits became local activities (and the API began planning the first round): the same
+ * lifecycles as the first two scenarios, in the new shape, so that both shapes keep replaying.
+ */
+const scenario = (name: string) => scenarios.find((s) => s.name === name)!;
+scenarios.push(
+  { ...scenario('change-request-lifecycle'), name: 'change-request-local-commit' },
+  { ...scenario('complaint-lifecycle'), name: 'complaint-local-commit' },
+);
+
 async function expectStatus(view: Promise<{ status: string }>, status: string): Promise<void> {
   const actual = (await view).status;
   if (actual !== status) throw new Error(`expected status ${status}, got ${actual}`);

@@ -195,14 +195,15 @@ class ChangeRequestCase extends CaseBase<ChangeStatus> {
   private async startApprovalRound(): Promise<void> {
     this.round += 1;
     const problem = routingError(this.submission.type, this.risk);
+    const planned = this.round === 1 ? this.input.plan : undefined;
     const plan = problem
       ? ({ ok: false, problem } as const)
-      : await planChangeApprovals({
+      : (planned ?? await planChangeApprovals({
           requesterId: this.requesterId,
           implementerId: this.submission.implementerId,
           type: this.submission.type,
           riskLevel: this.risk,
-        });
+        }));
     if (!plan.ok) {
       this.setStatus('rejected', SYSTEM_ACTOR, 'change_rejected', { reason: plan.problem });
       this.recorder.notify(this.requesterId, 'change_rejected', `Your ${this.title} cannot be routed: ${plan.problem}`);

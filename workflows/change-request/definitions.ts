@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalLevel, ChangeStatus, ChangeSubmission, Decision, RiskLevel } from '@steward/domain';
+import type { ChangeApprovalPlan } from './activities';
 
 export const CHANGE_REQUEST_WORKFLOW = 'changeRequestWorkflow';
 export const changeRequestWorkflowId = (caseId: string) => `change-request-${caseId}`;
@@ -9,6 +10,12 @@ export interface ChangeRequestInput {
   requesterId: string;
   submission: ChangeSubmission;
   policy: { reminderAfterMs: number; escalateAfterMs: number };
+  /**
+   * The first round's approvers, as the API planned them when it accepted the submission (it must, to refuse
+   * an unroutable one with a 400): the workflow then opens level 1 without a directory round trip. Revisions
+   * plan again, and runs started without it plan through the activity.
+   */
+  plan?: Extract<ChangeApprovalPlan, { ok: true }>;
 }
 
 /** The API representation of a change request; also what the read model stores. */

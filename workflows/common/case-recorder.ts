@@ -1,12 +1,21 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { AuditEventDraft, CaseCommit, NotificationDraft, TaskClosure, TaskDraft } from '@steward/domain';
 import type { CaseActivities } from './activities';
 
-const { commitCase } = proxyActivities<CaseActivities>({
+/** Unlimited retries: the read model must eventually hold every step, even across a database outage. */
+const COMMIT_OPTIONS = {
   startToCloseTimeout: '30 seconds',
-  // Unlimited retries: the read model must eventually hold every step, even across a database outage.
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-});
+} as const;
+
+const { commitCase } = proxyActivities<CaseActivities>(COMMIT_OPTIONS);
+/**
+ * The commit runs as a local activity: in the worker that runs the workflow task, inside that task, so an
+ * accepted action costs one workflow task instead of three (schedule the commit, its result, the reply).
+ * It is idempotent (keys and versions come from workflow state), so the re-run that follows a lost workflow
+ * task writes nothing twice. Runs whose histories recorded the commit as an activity keep replaying it as one.
+ */
+const { commitCase: commitCaseLocally } = proxyLocalActivities<CaseActivities>(COMMIT_OPTIONS);
 
 /** The case as the workflow sees it now: what each commit writes to the read model. */
 export type CaseSnapshot = Pick<
@@ -122,7 +131,7 @@ export class CaseRecorder {
     this.closeTasks = [];
     this.notifications = [];
     this.dirty = false;
-    await commitCase(commit);
+    await (patched('commit-local-activity') ? commitCaseLocally(commit) : commitCase(commit));
     this.version = commit.version;
   }
 }

@@ -41,6 +41,7 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
 
   submit(user: DirectoryUser, dto: SubmitChangeRequestDto, idempotencyKey: string | undefined): Promise<ChangeRequestView> {
     const submission: ChangeSubmission = { ...dto };
+    let plan: ChangeRequestInput['plan'];
     return this.createCase<ChangeRequestInput>(
       user,
       idempotencyKey,
@@ -54,14 +55,20 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
           requesterId: user.id,
           submission,
           policy: { reminderAfterMs: this.config.approvalReminderAfterMs, escalateAfterMs: this.config.approvalEscalateAfterMs },
+          plan,
         }),
       },
-      () => this.assertRoutable(user, submission),
+      async () => {
+        plan = await this.planRoute(user, submission);
+      },
     );
   }
 
-  /** Refuses up front what the workflow could not route, so the requester gets a 400 naming the field. */
-  private async assertRoutable(user: DirectoryUser, s: ChangeSubmission): Promise<void> {
+  /**
+   * Plans the approvers, refusing up front what cannot be routed so that the requester gets a 400 naming the
+   * field; the workflow opens level 1 from this plan.
+   */
+  private async planRoute(user: DirectoryUser, s: ChangeSubmission): Promise<ChangeRequestInput['plan']> {
     if (!(await this.directory.findUser(s.implementerId))) {
       throw StewardException.invalid('implementerId', `implementerId ${s.implementerId} is not a directory user`);
     }
@@ -71,6 +78,7 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
     }
     const plan = await planChangeApprovers(this.directory, { requesterId: user.id, implementerId: s.implementerId, type: s.type, riskLevel: risk });
     if (!plan.ok) throw StewardException.invalid('type', plan.problem);
+    return plan;
   }
 
   list(user: DirectoryUser, q: ListChangeRequestsDto): Promise<Page<ChangeRequestView>> {
