@@ -128,7 +128,7 @@ export const en = {
       midpoint: 'Mid-point review', comment: 'Add your view', outcome: 'Final review: outcome', withdraw: 'Withdraw the plan',
     },
     options: {
-      plan: 'the plan', extension: 'extension', separation: 'separation', approve: 'approve', reject: 'reject', request_changes: 'request changes',
+      plan: 'Plan', extension: 'Extension', separation: 'Separation', approve: 'approve', reject: 'reject', request_changes: 'request changes',
       on_track: 'on track', at_risk: 'at risk', met: 'met', not_met: 'not met', passed: 'passed', extended: 'extended', failed: 'failed',
       ack: { true: 'I acknowledge the plan', false: 'I refuse to acknowledge it' },
     },
@@ -137,6 +137,7 @@ export const en = {
     title: 'Crisis',
     new: 'Declare a crisis',
     newIntro: 'The holding statement is due within 24 hours; each stakeholder group has its own notice deadline. The commander, comms lead and legal are alerted at once.',
+    statements: 'Statements (one voice: comms lead and legal approve each)',
     noStatements: 'No statements yet.',
     audience: 'Audience',
     draftedBy: 'by {{who}}, {{at}}',

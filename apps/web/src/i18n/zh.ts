@@ -135,6 +135,7 @@ export const zh: Messages = {
     title: '危机',
     new: '宣布危机',
     newIntro: '须在 24 小时内发布初步声明（黄金24小时）；各利益相关方有各自的通知时限。总指挥、传播负责人和法务会立即收到提醒。',
+    statements: '对外声明（统一口径：传播负责人和法务逐一批准）',
     noStatements: '尚无声明。',
     audience: '对象',
     draftedBy: '{{who}}，{{at}}',

@@ -220,8 +220,8 @@ const pageSpec: CasePageSpec<Crisis> = {
     [F('commsLeadId'), c.commsLeadId],
     [F('legalId'), c.legalId],
   ],
-  approvals: (c) => <Statements c={c} />,
   sections: (c) => [
+    ['crisis.statements', <Statements c={c} />],
     ['crisis.followUps', <FollowUps c={c} />],
     ['crisis.postMortem', <PostMortem c={c} />],
   ],
