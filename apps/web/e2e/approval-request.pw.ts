@@ -22,6 +22,7 @@ test('carol submits a purchase request, mike approves it from his inbox, fiona a
   await expect(form.getByTestId('error-fields.amount.value')).toBeVisible();
   await expect(form.getByTestId('error-fields.vendor')).toBeVisible();
   await expect(form.getByTestId('error-title')).toHaveCount(0);
+  await screenshot(carol, 'new-approval-request');
 
   await form.getByLabel('Amount', { exact: true }).fill('25000');
   await form.getByLabel('Vendor').fill('Lenovo');
