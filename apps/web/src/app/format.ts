@@ -19,12 +19,5 @@ export function formatDuration(ms: number): string {
 export const SERVICE_ROLES = ['agent', 'team_lead', 'supervisor'];
 export const hasRole = (me: { roles: string[] } | undefined, ...roles: string[]) => !!me && me.roles.some((r) => roles.includes(r));
 
-const DURATION = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
-const UNIT_MS = [365 * 86_400_000, 30 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
 
-/** Milliseconds in an ISO 8601 duration (`P14D`, `PT4H`; a month is 30 days, a year 365, as the API counts), or null. */
-export function isoDurationMs(value: string | null | undefined): number | null {
-  const m = value ? DURATION.exec(value) : null;
-  if (!m || value === 'P' || value!.endsWith('T')) return null;
-  return UNIT_MS.reduce((sum, unit, i) => sum + (m[i + 1] ? Number(m[i + 1]) * unit : 0), 0);
-}
+export { isoDurationMs } from './duration';
