@@ -79,4 +79,13 @@ test('mike drafts a PIP for dave, hank (HR) approves it, dave acknowledges it; o
   await expect(mike.getByTestId('pip-check-ins')).toContainText('Two reviews late this week');
   await expect(mike.getByTestId('pip-goals').locator('li').first()).toContainText('at risk');
   await screenshot(mike, 'pip');
+
+  // the employee's view in Chinese, at phone width
+  const phone = await signIn('dave', { phone: true });
+  await phone.goto(caseUrl);
+  await phone.getByLabel('Language').selectOption('zh');
+  await expect(phone.getByTestId('case-status')).toHaveText('执行中');
+  await expect(phone.getByTestId('pip-acknowledgement')).toContainText('已确认');
+  await expect(phone.getByTestId('form-comment')).toContainText('填写您的意见');
+  await screenshot(phone, 'pip-zh-phone');
 });
