@@ -53,7 +53,7 @@ test('carol submits a purchase request, mike approves it from his inbox, fiona a
   await decide.getByLabel('Decision').selectOption('approve');
   await decide.getByLabel('Comment').fill('fine by me');
   await decide.getByRole('button', { name: 'Submit' }).click();
-  await expect(levels.locator('li.level').first()).toContainText('fine by me');
+  await expect(mike.getByTestId('approval-levels').locator('li.level').first()).toContainText('fine by me');
   await expect(mike.getByTestId('form-decide')).toHaveCount(0);
   await expect(mike.getByTestId('case-status')).toHaveAttribute('data-status', 'pending_approval');
 

@@ -64,9 +64,15 @@ test('sue declares a crisis, priya drafts the holding statement, priya and leo a
   const leo = await signIn('leo');
   await leo.getByTestId('tasks').getByRole('link', { name: new RegExp(title) }).click();
   await expect(leo).toHaveURL(new RegExp(`${caseUrl}$`));
+  // from the keyboard: the decision (approve by default), Tab past the comment to the button, Enter
   const leoDecide = leo.getByTestId('form-decide-statement-1');
-  await leoDecide.getByLabel('Decision').selectOption('approve');
-  await leoDecide.getByRole('button', { name: 'Submit' }).click();
+  await leoDecide.getByLabel('Decision').focus();
+  await expect(leoDecide.getByLabel('Decision')).toHaveValue('approve');
+  await leo.keyboard.press('Tab');
+  await expect(leoDecide.getByLabel('Comment')).toBeFocused();
+  await leo.keyboard.press('Tab');
+  await expect(leoDecide.getByRole('button', { name: 'Submit' })).toBeFocused();
+  await leo.keyboard.press('Enter');
   await expect(leo.getByTestId('statement-1')).toHaveAttribute('data-status', 'published');
   await expect(leo.getByTestId('crisis-holding')).toHaveAttribute('data-status', 'published');
   await expect(leo.getByTestId('notice-employees')).toHaveAttribute('data-status', 'sent');
