@@ -1,7 +1,10 @@
 import type { ComponentType } from 'react';
 import type { Me } from '../api/client';
+import { approvalRequestModule } from './approval-request';
 import { changeRequestModule } from './change-request';
 import { complaintModule } from './complaint';
+import { crisisModule } from './crisis';
+import { pipModule } from './pip';
 
 /**
  * One case type of the console. A new type (PIPs, crises, approval requests) is one more module here:
@@ -23,7 +26,7 @@ export interface CaseModule {
   canStart(me: Me): boolean;
 }
 
-export const caseModules: CaseModule[] = [changeRequestModule, complaintModule];
+export const caseModules: CaseModule[] = [changeRequestModule, complaintModule, approvalRequestModule, pipModule, crisisModule];
 
 export function moduleFor(caseType: string): CaseModule | undefined {
   return caseModules.find((m) => m.caseType === caseType);

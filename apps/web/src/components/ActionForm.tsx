@@ -3,7 +3,8 @@ import { get, useForm, type FieldValues } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 
-export type FieldKind = 'text' | 'textarea' | 'select' | 'number' | 'checkbox' | 'datetime' | 'list';
+/** `list`: comma separated; `lines`: one item a line; `multi`: a group of checkboxes (an array of the checked options). */
+export type FieldKind = 'text' | 'textarea' | 'select' | 'number' | 'checkbox' | 'datetime' | 'date' | 'list' | 'lines' | 'multi';
 
 export interface FieldSpec {
   /** The body path the API names in `details[].field` (`customer.tier`, `compensation.amount`). */
@@ -14,11 +15,19 @@ export interface FieldSpec {
   optionsKey?: string;
   required?: boolean;
   helpKey?: string;
+  /** A label already in the user's language (fields defined as data, numbered goals); wins over labelKey. */
+  label?: string;
+  /** Help already in the user's language; wins over helpKey. */
+  help?: string;
 }
 
 export interface FormSpec<R> {
   key: string;
   titleKey: string;
+  /** A title already in the user's language; wins over titleKey. */
+  title?: string;
+  /** Shown under the title, before the fields (a type's description, a goal count picker). */
+  intro?: ReactNode;
   fields: FieldSpec[];
   defaults?: FieldValues;
   /** Called with the cleaned body (empty optional fields left out, lists split, times as ISO 8601 UTC). */
@@ -32,12 +41,15 @@ function clean(spec: FieldSpec[], values: FieldValues): FieldValues {
   for (const f of spec) {
     let v: unknown = get(values, f.name);
     if (f.kind === 'list' && typeof v === 'string') v = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (f.kind === 'lines' && typeof v === 'string') v = v.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (f.kind === 'multi') v = Array.isArray(v) ? v : typeof v === 'string' && v ? [v] : [];
     if (f.kind === 'datetime' && typeof v === 'string' && v) v = Number.isNaN(new Date(v).getTime()) ? v : new Date(v).toISOString();
     if (f.kind === 'number' && typeof v === 'string' && v !== '') v = Number(v);
     if (v === '' || v === undefined || v === null) continue;
     const path = f.name.split('.');
     let node = out;
-    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as FieldValues;
+    // a numeric segment is an array index: `goals.0.title` builds `goals: [{ title }]`
+    path.slice(0, -1).forEach((p, i) => (node = (node[p] ??= /^\d+$/.test(path[i + 1]) ? [] : {}) as FieldValues));
     node[path[path.length - 1]] = v;
   }
   return out;
@@ -87,22 +99,48 @@ export function ActionForm<R>({ spec, onDone }: { spec: FormSpec<R>; onDone(resu
 
   return (
     <form className="action-form" onSubmit={(e) => void onSubmit(e)} aria-labelledby={`${uid}-heading`} data-testid={`form-${spec.key}`} noValidate>
-      <h3 id={`${uid}-heading`}>{t(spec.titleKey)}</h3>
+      <h3 id={`${uid}-heading`}>{spec.title ?? t(spec.titleKey)}</h3>
+      {spec.intro ? <div className="intro">{spec.intro}</div> : null}
       {spec.fields.map((f) => {
         const id = `${uid}-f-${f.name}`;
         const err = get(formState.errors, f.name) as { message?: string } | undefined;
-        const described = [err ? `${id}-err` : '', f.helpKey ? `${id}-help` : ''].filter(Boolean).join(' ') || undefined;
+        const help = f.help ?? (f.helpKey ? t(f.helpKey) : null);
+        const described = [err ? `${id}-err` : '', help ? `${id}-help` : ''].filter(Boolean).join(' ') || undefined;
         const common = { id, 'aria-invalid': err ? true : undefined, 'aria-describedby': described, 'aria-required': f.required || undefined };
-        const label = (
-          <label htmlFor={id}>
-            {t(f.labelKey)}
+        const labelText = (
+          <>
+            {f.label ?? t(f.labelKey)}
             {!f.required && f.kind !== 'checkbox' ? <span className="muted"> ({t('case.optional')})</span> : null}
-          </label>
+          </>
         );
+        // a checkbox group is named by its group label; every other input by a <label for>
+        const label =
+          f.kind === 'multi' ? (
+            <span id={`${id}-label`} className="group-label">
+              {labelText}
+            </span>
+          ) : (
+            <label htmlFor={id}>{labelText}</label>
+          );
         let input: ReactNode;
         switch (f.kind) {
           case 'textarea':
-            input = <textarea rows={3} {...common} {...register(f.name)} />;
+          case 'lines':
+            input = <textarea rows={f.kind === 'lines' ? 4 : 3} {...common} {...register(f.name)} />;
+            break;
+          case 'multi':
+            input = (
+              <div className="checks" role="group" aria-labelledby={`${id}-label`} aria-describedby={described} aria-invalid={err ? true : undefined}>
+                {f.options!.map((o) => (
+                  <label key={o} className="inline">
+                    <input type="checkbox" value={o} {...register(f.name)} /> {f.optionsKey ? t(`${f.optionsKey}.${o}`, { defaultValue: o }) : o}
+                  </label>
+                ))}
+              </div>
+            );
+            break;
+          case 'date':
+            input = <input type="date" {...common} {...register(f.name)} />;
             break;
           case 'select':
             input = (
@@ -141,9 +179,9 @@ export function ActionForm<R>({ spec, onDone }: { spec: FormSpec<R>; onDone(resu
                 {input}
               </>
             )}
-            {f.helpKey ? (
+            {help ? (
               <small id={`${id}-help`} className="muted">
-                {t(f.helpKey)}
+                {help}
               </small>
             ) : null}
             {err?.message ? (

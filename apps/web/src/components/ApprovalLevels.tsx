@@ -2,12 +2,13 @@ import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../api/client';
 import { formatDateTime } from '../app/format';
 
-type Level = Schemas['ApprovalLevelDto'];
+/** The levels every approval shows (change requests, complaints, PIPs, approval requests; PIPs carry no delegations or timeout). */
+type Level = Omit<Schemas['ApprovalLevelDto'], 'delegations' | 'timeout'>;
 
-export function ApprovalLevels({ levels, optionsKey }: { levels: Level[]; optionsKey: string }) {
+export function ApprovalLevels({ levels, optionsKey, testId = 'approval-levels' }: { levels: Level[]; optionsKey: string; testId?: string }) {
   const { t } = useTranslation();
   return (
-    <ol className="levels" data-testid="approval-levels">
+    <ol className="levels" data-testid={testId}>
       {levels.map((l, i) => (
         <li key={`${l.name}-${i}`} className={`level ${l.status}`}>
           <div className="level-head">

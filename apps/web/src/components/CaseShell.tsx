@@ -20,10 +20,15 @@ export interface CasePageSpec<C extends CaseBase> {
   heading(c: C): string;
   fields(c: C): [string, ReactNode][];
   people(c: C): [string, string | null][];
+  /** Running deadlines; null hides the section. */
   deadlines?(c: C): ReactNode;
   approvals?(c: C): ReactNode;
+  /** More sections of the main column (statements, check-ins, follow-up actions): [titleKey, body]. */
+  sections?(c: C): [string, ReactNode][];
   /** The contract's actions on this case type; `available` hides what this user may not do now (the API still decides). */
   actions: { spec: (c: C) => FormSpec<C>; available(c: C, me: Me): boolean }[];
+  /** Actions on the case's parts (one per statement to decide, per follow-up action to complete), each with its own key. */
+  partActions?(c: C, me: Me): FormSpec<C>[];
 }
 
 export const caseKey = (segment: string, id: string): QueryKey => ['case', segment, id];
@@ -44,8 +49,9 @@ export function CaseShell<C extends CaseBase>({ id, spec }: { id: string; spec: 
   if (!c.data || !me.data) return <p>{t('app.loading')}</p>;
   const data = c.data;
   const user = me.data;
-  const actions = spec.actions.filter((a) => a.available(data, user));
+  const forms = [...spec.actions.filter((a) => a.available(data, user)).map((a) => a.spec(data)), ...(spec.partActions?.(data, user) ?? [])];
   const approvals = spec.approvals?.(data) ?? null;
+  const deadlines = spec.deadlines?.(data) ?? null;
 
   // Read your writes: the action's response is the case as it now stands; the timeline, tasks and notifications follow.
   const onDone = (next: C) => {
@@ -69,10 +75,10 @@ export function CaseShell<C extends CaseBase>({ id, spec }: { id: string; spec: 
       </header>
       <div className="case-grid">
         <div className="case-main">
-          {spec.deadlines ? (
+          {deadlines ? (
             <section aria-labelledby="deadlines">
               <h2 id="deadlines">{t('case.deadlines')}</h2>
-              {spec.deadlines(data)}
+              {deadlines}
             </section>
           ) : null}
           <section aria-labelledby="fields">
@@ -103,15 +109,20 @@ export function CaseShell<C extends CaseBase>({ id, spec }: { id: string; spec: 
               {approvals}
             </section>
           ) : null}
+          {(spec.sections?.(data) ?? []).map(([titleKey, body], i) => (
+            <section key={titleKey} aria-labelledby={`section-${i}`}>
+              <h2 id={`section-${i}`}>{t(titleKey)}</h2>
+              {body}
+            </section>
+          ))}
         </div>
         <aside className="case-side">
           <section aria-labelledby="actions">
             <h2 id="actions">{t('case.actions')}</h2>
-            {actions.length === 0 ? <p className="muted">{t('case.noActions')}</p> : null}
-            {actions.map((a) => {
-              const form = a.spec(data);
-              return <ActionForm key={`${form.key}-${data.status}`} spec={form} onDone={onDone} />;
-            })}
+            {forms.length === 0 ? <p className="muted">{t('case.noActions')}</p> : null}
+            {forms.map((form) => (
+              <ActionForm key={`${form.key}-${data.status}`} spec={form} onDone={onDone} />
+            ))}
           </section>
           <section aria-labelledby="timeline">
             <h2 id="timeline">{t('case.timeline')}</h2>

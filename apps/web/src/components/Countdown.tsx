@@ -30,8 +30,8 @@ export function Countdown(props: { label: string; status: string; targetAt: stri
     text = t('case.pausedLeft', { time: formatDuration(props.remainingMs ?? 0) });
     tone = 'muted';
   } else {
-    text = t(`status.${props.status}`);
-    tone = props.status === 'breached' ? 'bad' : 'done';
+    text = t(`status.${props.status}`, { defaultValue: props.status });
+    tone = ['breached', 'overdue', 'missed'].includes(props.status) ? 'bad' : 'done';
   }
   return (
     <div className={`countdown ${tone}`} data-testid={props.testId} data-status={props.status}>
