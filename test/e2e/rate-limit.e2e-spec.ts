@@ -1,5 +1,4 @@
 import type { Response } from 'supertest';
-import { expectError } from '../support/access';
 import { startSteward, Steward } from '../support/steward';
 
 /**
@@ -12,8 +11,12 @@ jest.setTimeout(60_000);
 const EXPORT_MAX = 3;
 const MAX = 40;
 
+/** 429 in the contract's error shape, with Retry-After in whole seconds within the window. */
 function expectTooMany(res: Response): number {
-  expectError(res, 429);
+  expect({ status: res.status, body: res.body }).toEqual({
+    status: 429,
+    body: { statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/^Too many .*Retry after \d+ s\.$/), details: [] },
+  });
   const retryAfter = Number(res.headers['retry-after']);
   expect(Number.isInteger(retryAfter)).toBe(true);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
