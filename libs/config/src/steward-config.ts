@@ -168,7 +168,7 @@ export class StewardConfig {
   @Transform(toInt)
   @IsInt()
   @Min(1)
-  RATE_LIMIT_EXPORT_MAX = 20;
+  RATE_LIMIT_EXPORT_MAX = 60;
 
   /** The API applies pending migrations at boot unless told not to (e.g. when a release job does it). */
   @Transform(toBool)
