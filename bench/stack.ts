@@ -87,7 +87,9 @@ export async function startStack(stops: Stop[], options: StackOptions = {}): Pro
   const directoryFile = process.env.DIRECTORY_FILE || defaultDirectoryFile(REPO_ROOT);
   const { seededUsers } = await prepareDatabase(adminUrl, directoryFile);
   log(`database migrated${seededUsers > 0 ? `, seeded ${seededUsers} users from ${directoryFile}` : ''}`);
-  if (options.appRole && !process.env.DATABASE_URL) {
+  // The apps refuse to start as the table owner in production (NODE_ENV below): on the embedded Postgres they
+  // always connect as the app role. `appRole` is kept for callers that ask for it explicitly.
+  if ((options.appRole ?? true) && !process.env.DATABASE_URL) {
     databaseUrl = await ensureAppLogin(adminUrl);
     log(`the API and worker connect as ${new URL(databaseUrl).username} (member of steward_app)`);
   }
@@ -105,6 +107,9 @@ export async function startStack(stops: Stop[], options: StackOptions = {}): Pro
     JWT_SECRET,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
     PORT: String(apiPort),
+    // One user sends every request: measure the API, not its per-user rate limit (README "Rate limits").
+    RATE_LIMIT_MAX: process.env.RATE_LIMIT_MAX || '1000000',
+    RATE_LIMIT_EXPORT_MAX: process.env.RATE_LIMIT_EXPORT_MAX || '1000',
   };
 
   let stopping = false;

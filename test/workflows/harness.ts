@@ -303,6 +303,14 @@ export interface FakeActivities {
   escalationLookups: { ownerId: string; role: EscalationRole }[];
   /** compensationApprovers calls (the excluded users), in order. */
   approverLookups: string[][];
+  /** supervisorsAbove calls (the stalled approvers), in order. */
+  supervisorLookups: string[][];
+}
+
+/** The nearest supervisor above `userId` in the demo reporting lines. */
+function supervisorAbove(userId: string): string | null {
+  for (let m = DEMO_MANAGERS[userId]; m; m = DEMO_MANAGERS[m]) if (DEMO_ROLES[m]?.includes('supervisor')) return m;
+  return null;
 }
 
 export function fakeActivities(): FakeActivities {
@@ -311,12 +319,14 @@ export function fakeActivities(): FakeActivities {
   const managerLookups: string[][] = [];
   const escalationLookups: FakeActivities['escalationLookups'] = [];
   const approverLookups: string[][] = [];
+  const supervisorLookups: string[][] = [];
   return {
     ledger,
     planRequests,
     managerLookups,
     escalationLookups,
     approverLookups,
+    supervisorLookups,
     activities: {
       async pickComplaintOwner() {
         return COMPLAINT_OWNER;
@@ -328,6 +338,10 @@ export function fakeActivities(): FakeActivities {
       async compensationApprovers(excluded) {
         approverLookups.push(excluded);
         return SUPERVISORS.filter((id) => !excluded.includes(id));
+      },
+      async supervisorsAbove(userIds) {
+        supervisorLookups.push(userIds);
+        return Object.fromEntries(userIds.map((id) => [id, supervisorAbove(id)]));
       },
       async commitCase(commit) {
         ledger.record(commit);

@@ -250,6 +250,22 @@ const scenarios: Scenario[] = [
       return req.handle;
     },
   },
+  {
+    // A payout at the threshold, reopened, the same payout again: the cumulative sum needs sue's approval; the
+    // stalled approval escalates to the next supervisor above sue (there is none: nobody joins), then sue approves.
+    name: 'complaint-hardening-cumulative-compensation',
+    async run({ env, ledger, open }) {
+      const complaint = await open();
+      await complaint.respond('sam');
+      await expectStatus(complaint.resolve('sam', { amount: 1000, currency: 'CNY' }), 'resolved');
+      await expectStatus(complaint.feedback('sam', false, 'Still charged twice'), 'in_progress');
+      await expectStatus(complaint.resolve('sam', { amount: 1000, currency: 'CNY' }), 'pending_compensation_approval');
+      await env.sleep(2 * HOUR + MIN);
+      await ledger.waitForAction('approval_escalated');
+      await expectStatus(complaint.decideCompensation('sue', 'approve', 'Both refunds are due'), 'resolved');
+      return complaint.handle;
+    },
+  },
 ];
 
 /**

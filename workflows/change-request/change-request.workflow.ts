@@ -408,12 +408,15 @@ class ChangeRequestCase extends CaseBase<ChangeStatus> {
     return needsPostImplementationReview(this.submission.type);
   }
 
+  /**
+   * Who asks comes first, then the state: someone with no part in the change gets the same 403 whatever its
+   * type, so the answer does not tell outsiders what kind of change it is.
+   */
   validateReview(actorId: string): void {
+    if (this.excluded.includes(actorId)) throw forbidden('segregation of duties: you cannot review your own change');
+    if (!this.participants.has(actorId)) throw forbidden("only the requester's manager may review this change");
     if (!this.reviewRequired) throw conflict('only emergency changes have a post-implementation review');
-    if (actorId !== this.reviewerId) {
-      if (this.excluded.includes(actorId)) throw forbidden('segregation of duties: you cannot review your own change');
-      throw forbidden("only the requester's manager may review this change");
-    }
+    if (actorId !== this.reviewerId) throw forbidden("only the requester's manager may review this change");
     if (this.status !== 'implemented' || this.reviewRecord.at) throw conflict(`the review is accepted once the change is implemented (status ${this.status})`);
   }
 

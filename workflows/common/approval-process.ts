@@ -67,6 +67,11 @@ export interface ApprovalSubject {
   onSettled?: (outcome: ApprovalOutcome, actorId: string) => void | Promise<void>;
   /** Told after work that finished outside an action (a level opened after a look-up), so the host's timer follows. */
   onChanged?: () => void;
+  /**
+   * Who an escalation brings in above each stalled approver (null: nobody). Defaults to their manager. A
+   * subject whose approvers need a role (a compensation needs a supervisor) looks up someone holding it.
+   */
+  escalationTargets?: (stalled: string[]) => Promise<Record<string, string | null>>;
 }
 
 export type ApprovalOutcome = 'pending' | 'approved' | 'rejected' | 'changes_requested';
@@ -353,7 +358,7 @@ export class ApprovalProcess {
     const action = level.timeout!.onTimeout;
     if (action === 'escalate') {
       const stalled = this.stalledApprovers();
-      const managers = stalled.length ? await managersOf(stalled) : {};
+      const managers = stalled.length ? await this.escalationTargets(stalled) : {};
       const ids = [...new Set(Object.values(managers).filter((m): m is string => !!m))];
       const delegates = ids.length ? await delegatesOf(ids, new Date().toISOString(), this.subject.delegateRole) : {};
       if (!this.timeoutIsDue(Date.now())) return;
@@ -422,11 +427,15 @@ export class ApprovalProcess {
   async escalateIfDue(): Promise<void> {
     if (!this.escalationIsDue(Date.now())) return;
     const stalled = this.stalledApprovers();
-    const managers = stalled.length ? await managersOf(stalled) : {};
+    const managers = stalled.length ? await this.escalationTargets(stalled) : {};
     const ids = [...new Set(Object.values(managers).filter((m): m is string => !!m))];
     const delegates = ids.length && patched(DELEGATION_PATCH) ? await delegatesOf(ids, new Date().toISOString(), this.subject.delegateRole) : {};
     // A decision, a withdrawal or a cancellation may have arrived while the directory was read.
     if (this.escalationIsDue(Date.now())) this.escalate(managers, delegates);
+  }
+
+  private escalationTargets(stalled: string[]): Promise<Record<string, string | null>> {
+    return this.subject.escalationTargets ? this.subject.escalationTargets(stalled) : managersOf(stalled);
   }
 
   escalationIsDue(now: number): boolean {

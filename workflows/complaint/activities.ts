@@ -9,4 +9,6 @@ export interface ComplaintActivities extends CaseActivities {
   escalationTarget(ownerId: string, role: EscalationRole): Promise<string | null>;
   /** Supervisors who may approve compensation, less those excluded by segregation of duties. */
   compensationApprovers(excluded: string[]): Promise<string[]>;
+  /** For each user, the nearest supervisor above them in the reporting line (null: none). */
+  supervisorsAbove(userIds: string[]): Promise<Record<string, string | null>>;
 }

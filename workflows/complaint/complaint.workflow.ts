@@ -1,5 +1,6 @@
-import { condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  compensationNeedsApproval,
   complaintPriority,
   ComplaintStatus,
   ESCALATION_LEVELS,
@@ -43,7 +44,14 @@ import {
   transferUpdate,
 } from './definitions';
 
-const { pickComplaintOwner, escalationTarget, compensationApprovers } = caseActivities<ComplaintActivities>();
+const { pickComplaintOwner, escalationTarget, compensationApprovers, supervisorsAbove, managersOf } = caseActivities<ComplaintActivities>();
+
+/**
+ * Runs recorded before these rules keep replaying as they ran: the threshold applied to one payout alone,
+ * and a stalled compensation approval went to the supervisor's manager, supervisor or not.
+ */
+const CUMULATIVE_COMPENSATION_PATCH = 'complaint-cumulative-compensation';
+const SUPERVISOR_ESCALATION_PATCH = 'complaint-compensation-escalates-to-supervisor';
 
 const CASE_TYPE = 'complaint';
 const SERVICE_TEAM = 'service';
@@ -129,6 +137,7 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
       resolution: null,
       compensationApproval: [],
       compensationExcluded: [],
+      pastCompensation: [],
       feedback: [],
       firstResponseAt: null,
       resolvedAt: null,
@@ -367,7 +376,11 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
   }
 
   async resolve(actorId: string, summary: string, compensation: { amount: number; currency: string } | null): Promise<void> {
-    const needsApproval = compensation !== null && compensation.amount > this.input.compensationThreshold;
+    const threshold = this.input.compensationThreshold;
+    const alone = compensation !== null && compensation.amount > threshold;
+    // Only a decision the cumulative rule changes asks `patched`: other runs' histories stay as they were.
+    const needsApproval =
+      alone || (compensationNeedsApproval(this.state.pastCompensation ?? [], compensation, threshold) && patched(CUMULATIVE_COMPENSATION_PATCH));
     // Directory read first: nothing changes if it fails.
     const approvers = needsApproval ? await compensationApprovers([this.state.ownerId, actorId]) : [];
     // Other Updates ran while the directory was read (a pause, a transfer, another resolution): check again.
@@ -388,7 +401,13 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
     this.approval = ApprovalProcess.create(this.recorder, this.compensationSubject(), this.input.approvalPolicy, [{ name: 'supervisor', rule: 'any', approvers }]);
     this.approvalState = this.approval.state;
     this.addParticipants(...approvers);
-    this.setStatus('pending_compensation_approval', actorId, 'compensation_requested', { summary, compensation, threshold: this.input.compensationThreshold });
+    const earlier = this.state.pastCompensation ?? [];
+    this.setStatus('pending_compensation_approval', actorId, 'compensation_requested', {
+      summary,
+      compensation,
+      threshold,
+      ...(earlier.length ? { earlierCompensation: earlier.map(({ amount, currency }) => ({ amount, currency })) } : {}),
+    });
     this.approval.start();
     // Runs started before delegation opened the level at once; new ones read delegations in force first.
     if (this.approval.opening) await this.approval.openPending();
@@ -409,6 +428,9 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
       onChanged: () => this.touch(),
       round: this.state.compensationApproval.length + 1,
       status: 'pending_compensation_approval',
+      // Only a supervisor may decide: a stalled one is escalated to the next supervisor up the line, not to a
+      // manager who lacks the role (nobody joins when there is none).
+      escalationTargets: (stalled: string[]) => (patched(SUPERVISOR_ESCALATION_PATCH) ? supervisorsAbove(stalled) : managersOf(stalled)),
     };
   }
 
@@ -478,6 +500,14 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
       return;
     }
     // Reopened: a new cycle with fresh resolution and update clocks; the first response stays as it was.
+    // What was granted stays counted against the threshold.
+    const granted = this.state.resolution?.compensation;
+    if (granted && (granted.status === 'approved' || granted.status === 'not_required')) {
+      this.state.pastCompensation = [
+        ...(this.state.pastCompensation ?? []),
+        { amount: granted.amount, currency: granted.currency, status: granted.status, at: this.state.resolution!.at },
+      ];
+    }
     this.state.reopenCount += 1;
     const targets = slaTargetsMs(this.input.policies, this.state.priority);
     this.state.clocks.resolution = startClock(targets.resolution, now);

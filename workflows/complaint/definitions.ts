@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ApprovalLevel, CalendarSpec, Compensation, ComplaintClocks, ComplaintIntake, ComplaintStatus, Priority, SlaPolicies } from '@steward/domain';
+import type { ApprovalLevel, CalendarSpec, Compensation, ComplaintClocks, ComplaintIntake, ComplaintStatus, PastCompensation, Priority, SlaPolicies } from '@steward/domain';
 import type { ApprovalState } from '../common/approval-process';
 import type { RecorderState } from '../common/case-recorder';
 
@@ -54,6 +54,11 @@ export interface ComplaintState {
   priorityChanges: { from: Priority; to: Priority; severity: ComplaintIntake['severity']; by: string; reason: string; at: string }[];
   resolution: { summary: string; by: string; at: string; compensation: (Compensation & { status: 'not_required' | 'pending' | 'approved' | 'rejected' }) | null } | null;
   compensationApproval: ApprovalLevel[];
+  /**
+   * Compensation granted in earlier cycles (before each reopen): the approval threshold applies to their sum
+   * with a new proposal. Absent in states carried from runs that did not keep it.
+   */
+  pastCompensation?: PastCompensation[];
   /** Who may not decide on the pending compensation: its owner and resolver when it was asked for. */
   compensationExcluded: string[];
   feedback: { satisfied: boolean; comment: string | null; by: string; at: string }[];

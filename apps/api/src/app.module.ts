@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { MeModule } from './me/me.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PipsModule } from './pips/pips.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReportsModule } from './reports/reports.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WebModule } from './web/web.module';
@@ -31,6 +32,8 @@ export class AppModule {
         PersistenceModule.forRoot({ migrate: true }),
         DirectoryModule,
         TemporalClientModule,
+        // Before AuthModule: its guard runs first, so callers without a valid token are limited too.
+        RateLimitModule,
         AuthModule,
         CasesModule,
         AuditModule,

@@ -152,6 +152,24 @@ export class StewardConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /**
+   * Rate limits, per caller (the token's subject; the IP address without a valid token) and per API process:
+   * at most RATE_LIMIT_MAX requests, and RATE_LIMIT_EXPORT_MAX audit exports, in each RATE_LIMIT_WINDOW.
+   * The defaults leave room for `npm run bench` (1000 submissions from one user) and the test suites.
+   */
+  @IsIsoDuration()
+  RATE_LIMIT_WINDOW = 'PT1M';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MAX = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_EXPORT_MAX = 60;
+
   /** The API applies pending migrations at boot unless told not to (e.g. when a release job does it). */
   @Transform(toBool)
   @IsBoolean()
@@ -186,6 +204,10 @@ export class StewardConfig {
 
   get approvalEscalateAfterMs(): number {
     return isoDurationMs(this.APPROVAL_ESCALATE_AFTER)!;
+  }
+
+  get rateLimitWindowMs(): number {
+    return isoDurationMs(this.RATE_LIMIT_WINDOW)!;
   }
 }
 

@@ -3,6 +3,7 @@ export * from './approval-request';
 export * from './case-commit';
 export * from './case-errors';
 export * from './change-request';
+export * from './change-implementer';
 export * from './complaint';
 export * from './crisis';
 export * from './duration';

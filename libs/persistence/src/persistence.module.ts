@@ -4,6 +4,7 @@ import { StewardConfig } from '@steward/config';
 import { DataSource } from 'typeorm';
 import { CaseStore } from './case-store';
 import { dataSourceOptions, openDataSource } from './data-source';
+import { OwnerConnectionCheck } from './owner-check';
 import { REPOSITORIES } from './repositories';
 
 /** The TypeORM connection for a Nest app; `migrate` applies pending migrations at boot (the API does). */
@@ -23,7 +24,10 @@ export class PersistenceModule {
           },
         }),
       ],
-      providers: [CaseStore, ...REPOSITORIES].map((Repository) => ({ provide: Repository, inject: [DataSource], useFactory: (ds: DataSource) => new Repository(ds) })),
+      providers: [
+        ...[CaseStore, ...REPOSITORIES].map((Repository) => ({ provide: Repository, inject: [DataSource], useFactory: (ds: DataSource) => new Repository(ds) })),
+        OwnerConnectionCheck,
+      ],
       exports: [CaseStore, ...REPOSITORIES],
     };
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { StewardConfig } from '@steward/config';
 import { DirectoryService, DirectoryUser, planChangeApprovers } from '@steward/directory';
-import { ChangeSubmission, riskLevel, routingError } from '@steward/domain';
+import { ChangeSubmission, implementerProblem, riskLevel, routingError } from '@steward/domain';
 import {
   CHANGE_REQUEST_WORKFLOW,
   ChangeRequestInput,
@@ -69,9 +69,7 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
    * field; the workflow opens level 1 from this plan.
    */
   private async planRoute(user: DirectoryUser, s: ChangeSubmission): Promise<ChangeRequestInput['plan']> {
-    if (!(await this.directory.findUser(s.implementerId))) {
-      throw StewardException.invalid('implementerId', `implementerId ${s.implementerId} is not a directory user`);
-    }
+    await this.assertImplementer(user, s.type, s.implementerId);
     const risk = riskLevel(s.probability, s.impact);
     if (routingError(s.type, risk)) {
       throw StewardException.invalid('type', `type standard is allowed only for very_low or low risk (this change is ${risk})`);
@@ -79,6 +77,14 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
     const plan = await planChangeApprovers(this.directory, { requesterId: user.id, implementerId: s.implementerId, type: s.type, riskLevel: risk });
     if (!plan.ok) throw StewardException.invalid('type', plan.problem);
     return plan;
+  }
+
+  /** The implementer exists, and may be named on a change of this type (see `implementerProblem`). */
+  private async assertImplementer(requester: DirectoryUser, type: ChangeSubmission['type'], implementerId: string): Promise<void> {
+    const implementer = await this.directory.findUser(implementerId);
+    if (!implementer) throw StewardException.invalid('implementerId', `implementerId ${implementerId} is not a directory user`);
+    const problem = implementerProblem(type, requester, implementer);
+    if (problem) throw StewardException.invalid('implementerId', problem);
   }
 
   list(user: DirectoryUser, q: ListChangeRequestsDto): Promise<Page<ChangeRequestView>> {
@@ -93,7 +99,7 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
     if (dto.implementerId && !(await this.directory.findUser(dto.implementerId))) {
       throw StewardException.invalid('implementerId', `implementerId ${dto.implementerId} is not a directory user`);
     }
-    await this.assertRevisionValid(id, dto);
+    await this.assertRevisionValid(user, id, dto);
     return this.act(user, id, reviseUpdate, { actorId: user.id, changes: { ...dto } });
   }
 
@@ -101,9 +107,13 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
    * The workflow re-checks the revised submission, but its refusal cannot name the field: check the merged
    * submission here too, so the 400's details say which field is wrong.
    */
-  private async assertRevisionValid(id: string, dto: ReviseChangeRequestDto): Promise<void> {
+  private async assertRevisionValid(user: DirectoryUser, id: string, dto: ReviseChangeRequestDto): Promise<void> {
     const current = (await this.kit.reader.findCase(this.caseType, id)).view as ChangeRequestView;
     const next: ChangeSubmission = { ...current, ...dto };
+    // Only the requester may revise (the workflow refuses anyone else with 403): judge the implementer against them.
+    if ((dto.implementerId !== undefined || dto.type !== undefined) && user.id === current.requesterId) {
+      await this.assertImplementer(user, next.type, next.implementerId);
+    }
     if (Date.parse(next.plannedEnd) <= Date.parse(next.plannedStart)) {
       throw StewardException.invalid(dto.plannedEnd !== undefined ? 'plannedEnd' : 'plannedStart', 'plannedEnd must be after plannedStart');
     }

@@ -35,6 +35,16 @@ export class ComplaintActivitiesService implements ComplaintOnly, ActivityProvid
     return (await this.directory.usersWithRole('supervisor')).map((u) => u.id).filter((id) => !excluded.includes(id));
   }
 
+  async supervisorsAbove(userIds: string[]): Promise<Record<string, string | null>> {
+    const entries = await Promise.all(
+      userIds.map(async (id) => {
+        const user = await this.directory.findUser(id);
+        return [id, user ? ((await this.upTheLine(user, 'supervisor'))?.id ?? null) : null] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
   /** The lead of the owner's team; when the owner leads it, their manager. */
   private async teamLeadOf(user: DirectoryUser): Promise<DirectoryUser | null> {
     const team = user.team ? await this.directory.findTeam(user.team) : null;
@@ -59,6 +69,7 @@ export class ComplaintActivitiesService implements ComplaintOnly, ActivityProvid
       pickComplaintOwner: this.pickComplaintOwner.bind(this),
       escalationTarget: this.escalationTarget.bind(this),
       compensationApprovers: this.compensationApprovers.bind(this),
+      supervisorsAbove: this.supervisorsAbove.bind(this),
     };
   }
 }

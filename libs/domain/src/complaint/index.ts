@@ -1,2 +1,3 @@
 export * from './complaint';
 export * from './sla-clock';
+export * from './compensation';

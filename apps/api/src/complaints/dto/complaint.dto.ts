@@ -153,6 +153,21 @@ class FeedbackView {
   at: string;
 }
 
+/** Compensation granted in an earlier cycle, before a reopen: it counts against the approval threshold. */
+class PastCompensationView {
+  @ApiProperty()
+  amount: number;
+
+  @ApiProperty({ example: 'CNY' })
+  currency: string;
+
+  @ApiProperty({ enum: ['not_required', 'approved'] })
+  status: 'not_required' | 'approved';
+
+  @ApiProperty({ format: 'date-time' })
+  at: string;
+}
+
 export class ComplaintResponseDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -225,6 +240,13 @@ export class ComplaintResponseDto {
 
   @ApiProperty({ type: [String], description: 'who may not decide on the pending compensation' })
   compensationExcluded: string[];
+
+  @ApiProperty({
+    type: [PastCompensationView],
+    required: false,
+    description: 'compensation granted before each reopen; COMPENSATION_APPROVAL_THRESHOLD applies to its sum with a new proposal',
+  })
+  pastCompensation?: PastCompensationView[];
 
   @ApiProperty({ type: [FeedbackView] })
   feedback: FeedbackView[];
