@@ -1,7 +1,7 @@
 import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { FieldProblem, StewardErrorCode, StewardException } from './steward.exception';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
@@ -46,6 +46,23 @@ export function IsOptionalText(max: number, description?: string) {
     IsOptional(),
     IsString(),
     MaxLength(max),
+  );
+}
+
+/**
+ * A comment that some decisions require (reject, request changes, a refused acknowledgement) and the others
+ * accept. A missing or blank one is refused with `message` (validation stops at a field's first problem, so
+ * the required check comes first, before the type and length checks).
+ */
+export function IsCommentRequiredWhen<T>(required: (o: T) => boolean, description: string, message: string) {
+  return applyDecorators(
+    ApiPropertyOptional({ description, maxLength: 5000 }),
+    Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
+    ValidateIf((o: T & { comment?: unknown }) => required(o) || o.comment !== undefined),
+    IsDefined({ message }),
+    IsString(),
+    MinLength(1, { message }),
+    MaxLength(5000),
   );
 }
 

@@ -1,19 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { APPROVAL_REQUEST_STATUSES, ApprovalRequestStatus, DECISIONS, Decision } from '@steward/domain';
-import { IsOneOf, IsText, PageQueryDto } from '../../common/validation';
+import { IsCommentRequiredWhen, IsOneOf, IsText, PageQueryDto } from '../../common/validation';
 
 export class ApprovalRequestDecisionDto {
   @IsOneOf(DECISIONS)
   decision: Decision;
 
-  @ApiPropertyOptional({ description: 'Required for reject and request_changes', maxLength: 5000 })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @ValidateIf((o: ApprovalRequestDecisionDto) => o.decision !== 'approve' || o.comment !== undefined)
-  @IsString()
-  @MinLength(1, { message: 'comment is required to reject or request changes' })
-  @MaxLength(5000)
+  @IsCommentRequiredWhen<ApprovalRequestDecisionDto>((o) => o.decision !== 'approve', 'Required for reject and request_changes', 'comment is required to reject or request changes')
   comment?: string;
 }
 

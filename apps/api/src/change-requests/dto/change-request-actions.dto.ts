@@ -1,19 +1,11 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { DECISIONS, Decision } from '@steward/domain';
-import { IsOneOf, IsOptionalText, IsText } from '../../common/validation';
+import { IsCommentRequiredWhen, IsOneOf, IsOptionalText, IsText } from '../../common/validation';
 
 export class DecisionDto {
   @IsOneOf(DECISIONS)
   decision: Decision;
 
-  @ApiPropertyOptional({ description: 'Required for reject and request_changes', maxLength: 5000 })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @ValidateIf((o: DecisionDto) => o.decision !== 'approve' || o.comment !== undefined)
-  @IsString()
-  @MinLength(1, { message: 'comment is required to reject or request changes' })
-  @MaxLength(5000)
+  @IsCommentRequiredWhen<DecisionDto>((o) => o.decision !== 'approve', 'Required for reject and request_changes', 'comment is required to reject or request changes')
   comment?: string;
 }
 

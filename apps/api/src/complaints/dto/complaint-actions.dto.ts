@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsNumber, IsObject, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsNumber, IsObject, IsOptional, IsPositive, Matches, Max, ValidateNested } from 'class-validator';
 import { Severity, SEVERITIES } from '@steward/domain';
-import { IsOneOf, IsOptionalText, IsText, IsUserId } from '../../common/validation';
+import { IsCommentRequiredWhen, IsOneOf, IsOptionalText, IsText, IsUserId } from '../../common/validation';
 
 export class RespondDto {
   @IsText(10_000, 'What the customer is told')
@@ -60,12 +60,7 @@ export class CompensationDecisionDto {
   @IsOneOf(['approve', 'reject'] as const)
   decision: 'approve' | 'reject';
 
-  @ApiPropertyOptional({ description: 'Required to reject', maxLength: 5000 })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @ValidateIf((o: CompensationDecisionDto) => o.decision === 'reject' || o.comment !== undefined)
-  @IsString()
-  @MinLength(1, { message: 'comment is required to reject' })
-  @MaxLength(5000)
+  @IsCommentRequiredWhen<CompensationDecisionDto>((o) => o.decision === 'reject', 'Required to reject', 'comment is required to reject')
   comment?: string;
 }
 

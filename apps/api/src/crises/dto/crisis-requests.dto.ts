@@ -1,7 +1,6 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import {
   CRISIS_SEVERITIES,
   CRISIS_STATUSES,
@@ -12,21 +11,14 @@ import {
   STATEMENT_KINDS,
   StatementKind,
 } from '@steward/domain';
-import { IsOneOf, IsOptionalText, IsText, IsUserId, PageQueryDto } from '../../common/validation';
+import { IsCommentRequiredWhen, IsOneOf, IsOptionalText, IsText, IsUserId, PageQueryDto } from '../../common/validation';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const trimEach = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value);
 
 /** A comment that is required for one decision (reject, request_changes) and optional otherwise. */
 function IsCommentRequiredFor(decision: string) {
-  return applyDecorators(
-    ApiPropertyOptional({ description: `Required to ${decision.replace('_', ' ')}`, maxLength: 5000 }),
-    Transform(trim),
-    ValidateIf((o: { decision?: string; comment?: unknown }) => o.decision === decision || o.comment !== undefined),
-    IsString(),
-    MinLength(1, { message: `comment is required to ${decision.replace('_', ' ')}` }),
-    MaxLength(5000),
-  );
+  const words = decision.replace('_', ' ');
+  return IsCommentRequiredWhen<{ decision?: string }>((o) => o.decision === decision, `Required to ${words}`, `comment is required to ${words}`);
 }
 
 export class DeclareCrisisDto {

@@ -1,28 +1,16 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsObject, IsString, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsObject, ValidateNested } from 'class-validator';
 import { DECISIONS, Decision, GOAL_STATUSES, GoalStatus, MAX_PIP_GOALS, PIP_OUTCOMES, PipOutcome } from '@steward/domain';
-import { IsOneOf, IsText } from '../../common/validation';
+import { IsCommentRequiredWhen, IsOneOf, IsText } from '../../common/validation';
 import { IsOptionalIsoDuration } from './iso-duration.validator';
 
 /** A trimmed comment, required (non-empty) when `required` holds, optional otherwise. */
-function CommentRequiredWhen<T>(required: (o: T) => boolean, description: string, message: string) {
-  return applyDecorators(
-    ApiPropertyOptional({ description, maxLength: 5000 }),
-    Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
-    ValidateIf((o: T & { comment?: unknown }) => required(o) || o.comment !== undefined),
-    IsString(),
-    MinLength(1, { message }),
-    MaxLength(5000),
-  );
-}
-
 export class PipDecisionDto {
   @IsOneOf(DECISIONS, 'Decides whichever approval the plan waits for: the plan, an extension or a separation')
   decision: Decision;
 
-  @CommentRequiredWhen<PipDecisionDto>((o) => o.decision !== 'approve', 'Required for reject and request_changes', 'comment is required to reject or request changes')
+  @IsCommentRequiredWhen<PipDecisionDto>((o) => o.decision !== 'approve', 'Required for reject and request_changes', 'comment is required to reject or request changes')
   comment?: string;
 }
 
@@ -31,7 +19,7 @@ export class PipAcknowledgementDto {
   @IsBoolean()
   acknowledged: boolean;
 
-  @CommentRequiredWhen<PipAcknowledgementDto>((o) => o.acknowledged === false, 'Required to refuse', 'comment is required to refuse the acknowledgement')
+  @IsCommentRequiredWhen<PipAcknowledgementDto>((o) => o.acknowledged === false, 'Required to refuse', 'comment is required to refuse the acknowledgement')
   comment?: string;
 }
 
