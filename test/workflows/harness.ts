@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type {
@@ -435,12 +435,15 @@ export async function submitChange(
   const caseId = randomUUID();
   // As the API does: the first round's approvers go in with the input, planned when the submission was accepted.
   const plan = demoPlan({ requesterId, implementerId: change.implementerId, type: change.type, riskLevel: riskLevel(change.probability, change.impact) });
-  const handle = await env.client.workflow.start(changeRequestWorkflow, {
+  // Update-with-Start, as the API submits: the update rides on the start, in the run's first workflow task.
+  const start = new WithStartWorkflowOperation(changeRequestWorkflow, {
     workflowId: changeRequestWorkflowId(caseId),
+    workflowIdConflictPolicy: 'FAIL',
     taskQueue,
     args: [{ caseId, requesterId, submission: change, policy: POLICY, ...(options.planned && plan.ok ? { plan } : {}) }],
   });
-  const submitted = await handle.executeUpdate(submittedUpdate);
+  const submitted = await env.client.workflow.executeUpdateWithStart(submittedUpdate, { startWorkflowOperation: start });
+  const handle = await start.workflowHandle();
   return new ChangeRequestCase(handle, caseId, submitted);
 }
 
