@@ -53,6 +53,9 @@ describe('a PIP on live timers', () => {
     const ackDue = plan.acknowledgement!.dueAt;
     plan = await until(plan.id, (p) => expect(p).toMatchObject({ status: 'active', acknowledgement: { status: 'none' }, startsAt: ackDue }));
     expect(Date.parse(plan.endsAt!) - Date.parse(plan.startsAt!)).toBe(20_000);
+    // The next scheduled check-in is announced: every 5 s from the start.
+    const scheduled = plan.checkIns.filter((c) => c.number !== null).length;
+    expect(plan.nextCheckInAt).toBe(new Date(Date.parse(plan.startsAt!) + 5000 * (scheduled + 1)).toISOString());
     expect((await notificationsOf(s, 'hank')).filter((n) => n.caseId === plan.id).map((n) => n.kind)).toContain('pip_not_acknowledged');
     expect((await tasksOf(s, 'tina')).filter((t) => t.caseId === plan.id)).toEqual([]);
 

@@ -64,6 +64,7 @@ export interface PipView {
   startsAt: string | null;
   endsAt: string | null;
   checkIns: { number: number | null; status: string; goals: { index: number; status: string }[] }[];
+  nextCheckInAt: string | null;
   midpoint: { dueAt: string; openedAt: string | null; reviews: { by: string; note: string }[] } | null;
   comments: { by: string; note: string }[];
   finalReview: { round: number; dueAt: string; escalatedAt: string | null } | null;

@@ -20,4 +20,3 @@ export const SERVICE_ROLES = ['agent', 'team_lead', 'supervisor'];
 export const hasRole = (me: { roles: string[] } | undefined, ...roles: string[]) => !!me && me.roles.some((r) => roles.includes(r));
 
 
-export { isoDurationMs } from './duration';

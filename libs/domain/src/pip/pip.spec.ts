@@ -1,5 +1,6 @@
 import {
   checkInDueAt,
+  nextCheckInDueAt,
   checkInProblems,
   extensionProblem,
   isOpenPip,
@@ -103,6 +104,16 @@ describe('timeline', () => {
     const end = start + 30 * DAY;
     expect([1, 2, 3, 4, 5].map((n) => checkInDueAt(start, 7 * DAY, end, n))).toEqual([start + 7 * DAY, start + 14 * DAY, start + 21 * DAY, start + 28 * DAY, null]);
     expect(checkInDueAt(start, 10 * DAY, end, 3)).toBeNull();
+  });
+
+  it('tells when the next scheduled check-in falls due, for active plans only', () => {
+    const start = Date.UTC(2026, 0, 1);
+    const plan = { status: 'active', startsAt: new Date(start).toISOString(), endsAt: new Date(start + 30 * DAY).toISOString(), everyMs: 7 * DAY };
+    expect(nextCheckInDueAt({ ...plan, scheduled: 0 })).toBe(start + 7 * DAY);
+    expect(nextCheckInDueAt({ ...plan, scheduled: 3 })).toBe(start + 28 * DAY);
+    expect(nextCheckInDueAt({ ...plan, scheduled: 4 })).toBeNull();
+    expect(nextCheckInDueAt({ ...plan, scheduled: 0, status: 'pending_acknowledgement' })).toBeNull();
+    expect(nextCheckInDueAt({ ...plan, scheduled: 0, startsAt: null })).toBeNull();
   });
 
   it('puts the mid-point at half the plan\'s own duration', () => {

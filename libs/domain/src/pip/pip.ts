@@ -170,6 +170,15 @@ export function checkInDueAt(startsAtMs: number, everyMs: number, endsAtMs: numb
   return due < endsAtMs ? due : null;
 }
 
+/**
+ * When the next scheduled check-in falls due, for an active plan: scheduled ones are numbered from 1 and the
+ * workflow opens number n+1 once n are scheduled. Null when none remains before the plan's end.
+ */
+export function nextCheckInDueAt(plan: { status: string; startsAt: string | null; endsAt: string | null; everyMs: number; scheduled: number }): number | null {
+  if (plan.status !== 'active' || !plan.startsAt || !plan.endsAt) return null;
+  return checkInDueAt(Date.parse(plan.startsAt), plan.everyMs, Date.parse(plan.endsAt), plan.scheduled + 1);
+}
+
 /** Half of the plan's own duration (an extension moves the end, not the mid-point). */
 export function midpointAt(startsAtMs: number, durationMs: number): number {
   return startsAtMs + Math.floor(durationMs / 2);

@@ -1,6 +1,6 @@
 import { AuditEventResponseDto } from '../../audit/dto/audit-event.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DECISIONS, GOAL_STATUSES, PIP_OUTCOMES, PIP_STATUSES, PipStatus } from '@steward/domain';
+import { DECISIONS, GOAL_STATUSES, isoDurationMs, nextCheckInDueAt, PIP_OUTCOMES, PIP_STATUSES, PipStatus } from '@steward/domain';
 import type { PipState } from '@steward/workflows/pip/definitions';
 
 /** The response DTOs of /pips: what OpenAPI shows, and `mapPip`, the one place a stored plan becomes a response. */
@@ -132,6 +132,8 @@ export class PipResponseDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) startsAt: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) endsAt: string | null;
   @ApiProperty({ type: [PipCheckInResponseDto] }) checkIns: PipCheckInResponseDto[];
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the next scheduled check-in falls due (active plans)' })
+  nextCheckInAt: string | null;
   @ApiProperty({ type: PipMidpointResponseDto, nullable: true }) midpoint: PipMidpointResponseDto | null;
   @ApiProperty({ type: [PipNoteResponseDto], description: "The employee's own view" }) comments: PipNoteResponseDto[];
   @ApiProperty({ type: PipFinalReviewResponseDto, nullable: true }) finalReview: PipFinalReviewResponseDto | null;
@@ -183,6 +185,7 @@ export function mapPip(s: PipState): PipResponseDto {
     startsAt: s.startsAt,
     endsAt: s.endsAt,
     checkIns: s.checkIns,
+    nextCheckInAt: nextCheckIn(s),
     midpoint: s.midpoint,
     comments: s.comments,
     finalReview: s.finalReview,
@@ -193,4 +196,12 @@ export function mapPip(s: PipState): PipResponseDto {
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };
+}
+
+function nextCheckIn(s: PipState): string | null {
+  const everyMs = isoDurationMs(s.checkInEvery);
+  if (everyMs === null) return null;
+  const scheduled = s.checkIns.filter((c) => c.number !== null).length;
+  const at = nextCheckInDueAt({ status: s.status, startsAt: s.startsAt, endsAt: s.endsAt, everyMs, scheduled });
+  return at === null ? null : new Date(at).toISOString();
 }

@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, call, idempotencyKey, type Me, type Schemas } from '../../api/client';
-import { formatDateTime, hasRole, isoDurationMs } from '../../app/format';
+import { formatDateTime, hasRole } from '../../app/format';
 import { ActionForm, type FieldSpec, type FormSpec } from '../../components/ActionForm';
 import { ApprovalLevels } from '../../components/ApprovalLevels';
 import { CaseList } from '../../components/CaseList';
@@ -106,12 +106,10 @@ function clocks(c: Pip): ReactNode {
   for (const ci of c.checkIns.filter((x) => x.status === 'due' && x.dueAt)) {
     clocks.push({ key: `check-in-${ci.number ?? 'x'}`, label: t('pip.clocks.checkIn', { n: ci.number ?? '' }), status: 'running', targetAt: ci.dueAt });
   }
-  // the next scheduled check-in is not in the plan until it falls due: startsAt + n x checkInEvery, before the end
-  const every = isoDurationMs(c.checkInEvery);
-  if (c.status === 'active' && c.startsAt && c.endsAt && every && !c.checkIns.some((x) => x.status === 'due')) {
+  // the next scheduled check-in, as the API announces it, until it falls due (then it is in checkIns)
+  if (c.nextCheckInAt && !c.checkIns.some((x) => x.status === 'due')) {
     const n = c.checkIns.filter((x) => x.number !== null).length + 1;
-    const due = Date.parse(c.startsAt) + n * every;
-    if (due < Date.parse(c.endsAt)) clocks.push({ key: `check-in-${n}`, label: t('pip.clocks.checkIn', { n }), status: 'running', targetAt: new Date(due).toISOString() });
+    clocks.push({ key: `check-in-${n}`, label: t('pip.clocks.checkIn', { n }), status: 'running', targetAt: c.nextCheckInAt });
   }
   const lastMissed = c.checkIns.filter((x) => x.status === 'missed').pop();
   if (lastMissed) clocks.push({ key: 'missed', label: t('pip.clocks.checkIn', { n: lastMissed.number ?? '' }), status: 'missed', targetAt: lastMissed.dueAt });
