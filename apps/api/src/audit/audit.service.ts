@@ -14,6 +14,9 @@ import { AuditExportDto, AuditFiltersDto } from './dto/audit-query.dto';
 
 const CSV_COLUMNS = ['seq', 'id', 'at', 'caseType', 'caseId', 'actorId', 'action', 'fromStatus', 'toStatus', 'data', 'workflowId', 'runId', 'prevHash', 'hash'];
 
+/** Events per cursor fetch and per chunk of an export (about 160 KiB of JSON lines): few rows in flight, so few survive into the old generation. */
+const EXPORT_BATCH = 250;
+
 function filtersOf(q: AuditFiltersDto): AuditFilters {
   return { caseType: q.caseType, caseId: q.caseId, actorId: q.actorId, action: q.action, from: q.from, to: q.to };
 }
@@ -44,9 +47,10 @@ export class AuditService {
     const format = q.format ?? 'jsonl';
     const filters = { ...filtersOf(q), fromSeq: q.fromSeq, toSeq: q.toSeq };
     await this.accessLog.record(user.id, 'export', { filters, format });
-    const batches = streamAuditEventBatches(poolOf(this.dataSource), filters);
-    // One chunk per cursor batch, pulled only when the response has drained the previous one (highWaterMark 1):
-    // the API holds a batch or two whatever the size of the export, and writes a few big chunks, not one per line.
+    const batches = streamAuditEventBatches(poolOf(this.dataSource), filters, EXPORT_BATCH);
+    // Chunks of a few hundred lines, pulled only when the response has taken the previous one (highWaterMark 1):
+    // the API holds a batch or two whatever the size of the export. Chunks stay strings (object mode), which
+    // the socket writes from native memory, rather than Buffers the garbage collector would have to free.
     const body =
       format === 'jsonl'
         ? Readable.from(
@@ -57,7 +61,7 @@ export class AuditService {
                 yield chunk;
               }
             })(),
-            { objectMode: false, highWaterMark: 1 },
+            { highWaterMark: 1 },
           )
         : // pipeline, not pipe: a client that goes away destroys the CSV stream, and pipeline passes that on to
           // the source, whose generator then releases its database connection.

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { payloadJcs } from './canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -33,7 +33,8 @@ export function auditPayload(event: AuditPayload | AuditEvent): AuditPayload {
  * are read, so a whole event (with its prevHash and hash) may be passed as it is.
  */
 export function chainHash(prevHash: string, payload: AuditPayload): string {
-  return createHash('sha256').update(prevHash + payloadJcs(payload), 'utf8').digest('hex');
+  // crypto.hash: one call, no Hash object per event (a string is hashed as its UTF-8 bytes).
+  return oneShotHash('sha256', prevHash + payloadJcs(payload), 'hex');
 }
 
 export type ChainVerdict =
