@@ -39,7 +39,9 @@ import { cleanupOnExit, intFromEnv, machineInfo, runGuarded, runMain, saveResult
  * BENCH_AUDIT_ACTIVITY_MS (20: pg_stat_activity sampling interval during the append runs; 0 turns it off).
  * DATABASE_URL / TEMPORAL_ADDRESS use running services; since the audit trail is append-only, a DATABASE_URL
  * is used only with BENCH_AUDIT_ALLOW_DATABASE_URL=1 (the events stay there for good).
- * The tables go to stdout, progress to stderr, everything to bench/results/audit-<timestamp>.json.
+ * The tables go to stdout, progress to stderr, everything to bench/results/audit-<timestamp>.json. The first table
+ * puts the figures beside the targets of issue 12 (16 writers: >= 2,000 commits/s, p99 < 50 ms; verification
+ * >= 150,000 events/s; a 1,000,000-event export with the API under 300 MB resident); see docs/PERFORMANCE.md.
  * Exits 1 when the run failed, a commit failed, or any chain or export did not verify.
  */
 
@@ -371,7 +373,7 @@ interface SlowExportResult {
 async function exportCursors(admin: Client, apiUser: string): Promise<number> {
   const { rows } = await admin.query<{ n: string }>(
     `SELECT count(*) AS n FROM pg_stat_activity
-     WHERE usename = $1 AND application_name NOT LIKE 'steward-bench%' AND state <> 'idle' AND query LIKE 'SELECT * FROM audit_events%'`,
+     WHERE usename = $1 AND application_name NOT LIKE 'steward-bench%' AND state <> 'idle' AND query ~ '^SELECT .* FROM audit_events'`,
     [apiUser],
   );
   return Number(rows[0].n);
@@ -456,7 +458,60 @@ interface Report {
   verify: VerifyResult[];
   exports: ExportResult[];
   slowExport: SlowExportResult;
+  /** The performance targets of issue 12 (item 3), each with the figure measured here. */
+  targets: TargetCheck[];
   failures: string[];
+}
+
+interface TargetCheck {
+  figure: string;
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const TARGET_WRITERS = 16;
+const TARGET_COMMITS_PER_SECOND = 2000;
+const TARGET_P99_MS = 50;
+const TARGET_VERIFY_EVENTS_PER_SECOND = 150_000;
+const TARGET_EXPORT_EVENTS = 1_000_000;
+const TARGET_EXPORT_RSS_MB = 300;
+
+/** The targets next to what this run measured (null: this run did not measure it, e.g. other options). */
+function targetChecks(r: Omit<Report, 'targets'>): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const sixteen = r.append.find((a) => a.writers === TARGET_WRITERS && a.eventsPerCommit === r.options.eventsPerCommit);
+  checks.push({
+    figure: `append, ${TARGET_WRITERS} writers x ${r.options.eventsPerCommit} events: commits/s`,
+    target: `>= ${int(TARGET_COMMITS_PER_SECOND)}`,
+    measured: sixteen ? fixed(sixteen.summary.throughput, 0) : 'not run',
+    met: sixteen ? sixteen.summary.throughput >= TARGET_COMMITS_PER_SECOND : null,
+  });
+  checks.push({
+    figure: `append, ${TARGET_WRITERS} writers x ${r.options.eventsPerCommit} events: p99 ms`,
+    target: `< ${TARGET_P99_MS}`,
+    measured: sixteen ? fixed(sixteen.summary.latencyMs.p99, 1) : 'not run',
+    met: sixteen ? sixteen.summary.latencyMs.p99 < TARGET_P99_MS : null,
+  });
+  const single = r.append.find((a) => a.writers === TARGET_WRITERS && a.eventsPerCommit === 1 && a !== sixteen);
+  if (single) {
+    checks.push({ figure: `append, ${single.name}: commits/s`, target: `>= ${int(TARGET_COMMITS_PER_SECOND)}`, measured: fixed(single.summary.throughput, 0), met: single.summary.throughput >= TARGET_COMMITS_PER_SECOND });
+    checks.push({ figure: `append, ${single.name}: p99 ms`, target: `< ${TARGET_P99_MS}`, measured: fixed(single.summary.latencyMs.p99, 1), met: single.summary.latencyMs.p99 < TARGET_P99_MS });
+  }
+  for (const v of r.verify) {
+    checks.push({ figure: `verify: ${v.name}: events/s`, target: `>= ${int(TARGET_VERIFY_EVENTS_PER_SECOND)}`, measured: int(v.eventsPerSecond), met: v.ok && v.eventsPerSecond >= TARGET_VERIFY_EVENTS_PER_SECOND });
+  }
+  for (const e of r.exports) {
+    const max = e.api.maxSampledRssMiB;
+    const full = e.events >= TARGET_EXPORT_EVENTS;
+    checks.push({
+      figure: `export ${e.format}, ${int(e.events)} events: API RSS max`,
+      target: `< ${TARGET_EXPORT_RSS_MB} MB (${fixed((TARGET_EXPORT_RSS_MB * 1e6) / 2 ** 20, 0)} MiB)`,
+      measured: max === null ? '-' : `${fixed((max * 2 ** 20) / 1e6, 0)} MB (${fixed(max, 0)} MiB)`,
+      met: max === null || !full ? null : (max * 2 ** 20) / 1e6 < TARGET_EXPORT_RSS_MB,
+    });
+  }
+  return checks;
 }
 
 /** Cores each part kept busy; with `runQueue`, also how many of its threads waited for a CPU on average. */
@@ -484,6 +539,12 @@ function render(r: Report): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}`,
     `stack:    ${r.options.services}; API as ${r.options.apiDatabaseUser}; writers in the bench process as ${r.options.apiDatabaseUser}; seeding as ${r.options.seedUser}`,
+    '',
+    'Targets (issue 12, item 3) and this run',
+    table(
+      ['figure', 'target', 'measured', 'met'],
+      r.targets.map((t) => [t.figure, t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']),
+    ),
     '',
     `1. Append: CaseStore.commit (case + task + notification + audit events), closed loop, ${r.options.commitsPerWriter} commits per writer after ${r.options.warmupPerWriter} warm-up each`,
     table(
@@ -732,7 +793,7 @@ async function main(): Promise<number> {
       stack.embedded.postgres ? 'embedded Postgres' : 'Postgres from DATABASE_URL',
       stack.embedded.temporal ? 'Temporal dev server (in-memory)' : `Temporal at ${stack.temporalAddress}`,
     ].join(' + ');
-    const report: Report = {
+    const measured: Omit<Report, 'targets'> = {
       timestamp: new Date().toISOString(),
       machine: machineInfo(),
       postgres,
@@ -744,6 +805,7 @@ async function main(): Promise<number> {
       slowExport: slow,
       failures,
     };
+    const report: Report = { ...measured, targets: targetChecks(measured) };
     process.stdout.write(render(report));
     saveResult('audit-', report);
     return failures.length > 0 ? 1 : 0;

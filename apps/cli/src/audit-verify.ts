@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { readAuditExport, verifyAuditChain, verifyAuditEvents } from '@steward/persistence';
+import { readAuditExportBatches, verifyAuditChain, verifyAuditEventBatches } from '@steward/persistence';
 
 const USAGE = `usage: npm run audit:verify -- [--database postgres://...] [--file export.jsonl|export.csv] [--trust-first-link]
   --database          verify the whole chain in this database (default: $DATABASE_URL)
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   let verdict;
   if (values.file) {
-    verdict = await verifyAuditEvents(readAuditExport(values.file), { trustFirstLink: values['trust-first-link'] });
+    verdict = await verifyAuditEventBatches(readAuditExportBatches(values.file), { trustFirstLink: values['trust-first-link'] });
   } else {
     const url = values.database ?? process.env.DATABASE_URL;
     if (!url) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuditEventDraft, CaseCommit } from '@steward/domain';
-import { AuditPayload, chainHash } from './audit/audit-chain';
+import { payloadJcsAroundSeq } from './audit/canonical-json';
 
 /**
  * Writes a workflow's commit to the read model in one transaction: the case, its tasks, notifications and
@@ -52,9 +52,13 @@ export class CaseStore {
 }
 
 /**
- * Appends events to the deployment-wide hash chain inside the caller's transaction. The head row lock
- * serializes appenders; keys already in the chain (a retried commit) are skipped after taking the lock,
- * so two concurrent attempts of the same commit cannot both append.
+ * Appends events to the deployment-wide hash chain inside the caller's transaction, in one statement: the
+ * SQL function audit_append (migration AuditAppendFunction1765094400000) skips keys already in the chain
+ * (a retried commit), locks the head row, numbers the new events, chains their hashes and moves the head.
+ * Keys are checked again after taking the lock, so two concurrent attempts of the same commit cannot both
+ * append. The canonical JSON (JCS) of each payload is computed here, before the lock, split around the seq
+ * that only the function knows; Postgres hashes prevHash + head + seq + tail, which is byte for byte the
+ * input chainHash would hash. The chain head stays locked for this one round trip and the COMMIT.
  */
 export async function appendAuditEvents(
   tx: EntityManager,
@@ -62,47 +66,23 @@ export async function appendAuditEvents(
   drafts: AuditEventDraft[],
 ): Promise<number> {
   if (drafts.length === 0) return 0;
-  const [head] = await tx.query(`SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`);
-  const existing = new Set<string>(
-    (await tx.query(`SELECT event_key FROM audit_events WHERE event_key = ANY($1)`, [drafts.map((d) => d.key)])).map(
-      (r: { event_key: string }) => r.event_key,
-    ),
+  const n = drafts.length;
+  const [keys, ids, ats, actorIds, actions, fromStatuses, toStatuses, data, heads, tails] = Array.from({ length: 10 }, () => new Array<string | null>(n));
+  drafts.forEach((d, i) => {
+    const id = randomUUID();
+    const at = new Date(d.at).toISOString();
+    const jcs = payloadJcsAroundSeq({
+      id, at, caseType: ctx.caseType, caseId: ctx.caseId, actorId: d.actorId, action: d.action, fromStatus: d.fromStatus,
+      toStatus: d.toStatus, data: d.data, workflowId: ctx.workflowId, runId: ctx.runId,
+    });
+    [keys[i], ids[i], ats[i], actorIds[i], actions[i], fromStatuses[i], toStatuses[i], data[i], heads[i], tails[i]] = [
+      d.key, id, at, d.actorId, d.action, d.fromStatus, d.toStatus, JSON.stringify(d.data), jcs.head, jcs.tail,
+    ];
+  });
+  const [row] = await tx.query(
+    `SELECT audit_append($1::text[], $2::uuid[], $3::timestamptz[], $4, $5, $6::text[], $7::text[], $8::text[], $9::text[],
+       $10::jsonb[], $11, $12, $13::text[], $14::text[]) AS appended`,
+    [keys, ids, ats, ctx.caseType, ctx.caseId, actorIds, actions, fromStatuses, toStatuses, data, ctx.workflowId, ctx.runId, heads, tails],
   );
-  let seq = Number(head.seq);
-  let prevHash: string = head.hash;
-  const rows: unknown[][] = [];
-  for (const d of drafts) {
-    if (existing.has(d.key)) continue;
-    seq += 1;
-    const payload: AuditPayload = {
-      seq,
-      id: randomUUID(),
-      at: new Date(d.at).toISOString(),
-      caseType: ctx.caseType,
-      caseId: ctx.caseId,
-      actorId: d.actorId,
-      action: d.action,
-      fromStatus: d.fromStatus,
-      toStatus: d.toStatus,
-      data: d.data,
-      workflowId: ctx.workflowId,
-      runId: ctx.runId,
-    };
-    const hash = chainHash(prevHash, payload);
-    rows.push([
-      payload.seq, payload.id, d.key, payload.at, payload.caseType, payload.caseId, payload.actorId, payload.action,
-      payload.fromStatus, payload.toStatus, payload.data, payload.workflowId, payload.runId, prevHash, hash,
-    ]);
-    prevHash = hash;
-  }
-  if (rows.length === 0) return 0;
-  const cols = 15;
-  const values = rows.map((_, i) => `(${Array.from({ length: cols }, (_, j) => `$${i * cols + j + 1}`).join(', ')})`);
-  await tx.query(
-    `INSERT INTO audit_events (seq, id, event_key, at, case_type, case_id, actor_id, action, from_status, to_status,
-       data, workflow_id, run_id, prev_hash, hash) VALUES ${values.join(', ')}`,
-    rows.flat(),
-  );
-  await tx.query(`UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1`, [seq, prevHash]);
-  return rows.length;
+  return Number(row.appended);
 }

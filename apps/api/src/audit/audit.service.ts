@@ -5,7 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { stringify } from 'csv-stringify';
 import { DataSource } from 'typeorm';
 import type { DirectoryUser } from '@steward/directory';
-import { AuditEvent, AuditFilters, CaseRepository, poolOf, queryAuditEvents, streamAuditEvents, verifyAuditChain } from '@steward/persistence';
+import { AuditEvent, AuditFilters, CaseRepository, poolOf, queryAuditEvents, streamAuditEventBatches, verifyAuditChain } from '@steward/persistence';
 import { AccessPolicy } from '../auth/access-policy';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { StewardException } from '../common/steward.exception';
@@ -13,6 +13,9 @@ import { AuditAccessService } from './audit-access.service';
 import { AuditExportDto, AuditFiltersDto } from './dto/audit-query.dto';
 
 const CSV_COLUMNS = ['seq', 'id', 'at', 'caseType', 'caseId', 'actorId', 'action', 'fromStatus', 'toStatus', 'data', 'workflowId', 'runId', 'prevHash', 'hash'];
+
+/** Events per cursor fetch and per chunk of an export (about 160 KiB of JSON lines): few rows in flight, so few survive into the old generation. */
+const EXPORT_BATCH = 250;
 
 function filtersOf(q: AuditFiltersDto): AuditFilters {
   return { caseType: q.caseType, caseId: q.caseId, actorId: q.actorId, action: q.action, from: q.from, to: q.to };
@@ -44,18 +47,32 @@ export class AuditService {
     const format = q.format ?? 'jsonl';
     const filters = { ...filtersOf(q), fromSeq: q.fromSeq, toSeq: q.toSeq };
     await this.accessLog.record(user.id, 'export', { filters, format });
-    const events = streamAuditEvents(poolOf(this.dataSource), filters);
+    const batches = streamAuditEventBatches(poolOf(this.dataSource), filters, EXPORT_BATCH);
+    // Chunks of a few hundred lines, pulled only when the response has taken the previous one (highWaterMark 1):
+    // the API holds a batch or two whatever the size of the export. Chunks stay strings (object mode), which
+    // the socket writes from native memory, rather than Buffers the garbage collector would have to free.
     const body =
       format === 'jsonl'
-        ? Readable.from((async function* () {
-            for await (const e of events) yield `${JSON.stringify(e)}\n`;
-          })())
+        ? Readable.from(
+            (async function* () {
+              for await (const batch of batches) {
+                let chunk = '';
+                for (const e of batch) chunk += `${JSON.stringify(e)}\n`;
+                yield chunk;
+              }
+            })(),
+            { highWaterMark: 1 },
+          )
         : // pipeline, not pipe: a client that goes away destroys the CSV stream, and pipeline passes that on to
           // the source, whose generator then releases its database connection.
           pipeline(
-            Readable.from((async function* () {
-              for await (const e of events) yield CSV_COLUMNS.map((c) => (c === 'data' ? JSON.stringify(e.data) : (e as unknown as Record<string, unknown>)[c]));
-            })()),
+            Readable.from(
+              (async function* () {
+                for await (const batch of batches) {
+                  for (const e of batch) yield CSV_COLUMNS.map((c) => (c === 'data' ? JSON.stringify(e.data) : (e as unknown as Record<string, unknown>)[c]));
+                }
+              })(),
+            ),
             stringify({ header: true, columns: CSV_COLUMNS }),
             () => undefined,
           );

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { hash as oneShotHash } from 'node:crypto';
+import { payloadJcs } from './canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -28,11 +28,13 @@ export function auditPayload(event: AuditPayload | AuditEvent): AuditPayload {
   return { seq, id, at, caseType, caseId, actorId, action, fromStatus, toStatus, data, workflowId, runId };
 }
 
-/** hash = hex(SHA-256(prevHash + JCS(payload))), JCS being RFC 8785 canonical JSON. */
+/**
+ * hash = hex(SHA-256(prevHash + JCS(payload))), JCS being RFC 8785 canonical JSON. Only the 12 payload fields
+ * are read, so a whole event (with its prevHash and hash) may be passed as it is.
+ */
 export function chainHash(prevHash: string, payload: AuditPayload): string {
-  const jcs = canonicalize(payload);
-  if (jcs === undefined) throw new Error('audit payload cannot be canonicalized');
-  return createHash('sha256').update(prevHash + jcs, 'utf8').digest('hex');
+  // crypto.hash: one call, no Hash object per event (a string is hashed as its UTF-8 bytes).
+  return oneShotHash('sha256', prevHash + payloadJcs(payload), 'hex');
 }
 
 export type ChainVerdict =
@@ -64,7 +66,7 @@ export class ChainVerifier {
     };
     if (event.seq !== this.expectedSeq) return fail(`expected seq ${this.expectedSeq}, found ${event.seq}`);
     if (event.prevHash !== this.prevHash) return fail('prevHash does not match the hash of the previous event');
-    if (chainHash(event.prevHash, auditPayload(event)) !== event.hash) return fail('hash does not match the event content');
+    if (chainHash(event.prevHash, event) !== event.hash) return fail('hash does not match the event content');
     this.checked += 1;
     this.expectedSeq += 1;
     this.prevHash = event.hash;
