@@ -19,6 +19,7 @@ import { PipsModule } from './pips/pips.module';
 import { ReportsModule } from './reports/reports.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WebModule } from './web/web.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -45,6 +46,7 @@ export class AppModule {
         PipsModule,
         ApprovalRequestsModule,
         DelegationsModule,
+        WebhooksModule,
         WebModule.forRoot(config),
       ],
     };

@@ -9,3 +9,4 @@ export * from './entities';
 export * from './persistence.module';
 export * from './repositories';
 export * from './app-role';
+export * from './notify';

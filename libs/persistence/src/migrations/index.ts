@@ -8,6 +8,7 @@ import { Crisis1764748800000 } from './1764748800000-crisis';
 import { ApprovalRequests1764835200000 } from './1764835200000-approval-requests';
 import { Delegations1764921600000 } from './1764921600000-delegations';
 import { IdempotencyPerCaseType1765008000000 } from './1765008000000-idempotency-per-case-type';
+import { NotificationOutbox1765094400000 } from './1765094400000-notification-outbox';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   ApprovalRequests1764835200000,
   Delegations1764921600000,
   IdempotencyPerCaseType1765008000000,
+  NotificationOutbox1765094400000,
 ];
