@@ -75,7 +75,10 @@ export class WebhookSubscriptionRepository {
   /** Deletes a live subscription; what it still had to send ends as dead, never sent. False when there was none. */
   async delete(id: string): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
-      const done: unknown[] = await tx.query(`UPDATE webhook_subscriptions SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id`, [id]);
+      const done: unknown[] = await tx.query(
+        `WITH gone AS (UPDATE webhook_subscriptions SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id) SELECT id FROM gone`,
+        [id],
+      );
       if (done.length === 0) return false;
       await tx.query(
         `UPDATE notification_outbox SET status = 'dead', last_error = 'subscription deleted', lease_owner = NULL, lease_until = NULL
