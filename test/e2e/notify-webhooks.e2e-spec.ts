@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { verifySignature } from '@steward/persistence';
+import { openWebhookSecrets, verifySignature, WebhookSubscriptionRepository } from '@steward/persistence';
 import { submitChange } from '../support/change-requests';
 import { expectError, expectInvalid } from '../support/complaints';
 import { declareCrisis, publishStatement, writeCrisisPolicyFile } from '../support/crises';
@@ -189,5 +189,15 @@ describe('webhooks', () => {
     expect(await log(employees.id)).toEqual([]);
     await unsubscribe(media.id);
     await unsubscribe(employees.id);
+  });
+
+  it('refuses to boot (API and worker run this check) when subscriptions exist without the key that opens their secrets', async () => {
+    const repo = new WebhookSubscriptionRepository(s.dataSource);
+    await expect(openWebhookSecrets(undefined, repo)).resolves.toBeNull();
+    const sub = await subscribe('/boot', ['approval_requested']);
+    await expect(openWebhookSecrets(undefined, repo)).rejects.toThrow(/WEBHOOK_SECRET_KEY: required: webhook subscriptions exist/);
+    await expect(openWebhookSecrets(randomBytes(32).toString('hex'), repo)).rejects.toThrow(/WEBHOOK_SECRET_KEY: does not decrypt the stored webhook secrets/);
+    await expect(openWebhookSecrets(s.config.WEBHOOK_SECRET_KEY, repo)).resolves.not.toBeNull();
+    await unsubscribe(sub.id);
   });
 });
