@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { openWebhookSecrets, verifySignature, WebhookSubscriptionRepository } from '@steward/persistence';
+import { openWebhookSecrets, OutboxRepository, verifySignature, WebhookSubscriptionRepository } from '@steward/persistence';
 import { submitChange } from '../support/change-requests';
 import { expectError, expectInvalid } from '../support/complaints';
 import { declareCrisis, publishStatement, writeCrisisPolicyFile } from '../support/crises';
@@ -199,5 +199,30 @@ describe('webhooks', () => {
     await expect(openWebhookSecrets(randomBytes(32).toString('hex'), repo)).rejects.toThrow(/WEBHOOK_SECRET_KEY: does not decrypt the stored webhook secrets/);
     await expect(openWebhookSecrets(s.config.WEBHOOK_SECRET_KEY, repo)).resolves.not.toBeNull();
     await unsubscribe(sub.id);
+  });
+
+  it('lets several delivery workers share the outbox: concurrent claims never take the same row, an expired lease is claimed again', async () => {
+    const sub = await subscribe('/claims', ['approval_requested']);
+    // No running delivery loop: the two claimers below are the only workers.
+    await s.stopWorker();
+    const outbox = new OutboxRepository(s.dataSource);
+    const queued = [];
+    for (let i = 0; i < 12; i++) queued.push((await s.http.post(`/webhooks/${sub.id}/ping`).set(s.as('root')).expect(202)).body.id as string);
+    const opts = { limit: 5, leaseMs: 60_000, digestWindowMs: 0 };
+    const [a, b, c] = await Promise.all([outbox.claim({ ...opts, owner: 'A' }), outbox.claim({ ...opts, owner: 'B' }), outbox.claim({ ...opts, owner: 'C' })]);
+    const ids = [...a, ...b, ...c].map((r) => r.id);
+    expect(ids).toHaveLength(12);
+    expect(new Set(ids)).toEqual(new Set(queued));
+    expect(await outbox.claim({ ...opts, owner: 'D' })).toEqual([]);
+    // A's lease runs out (as if A died): its rows are due again for the next worker, as a second attempt.
+    await s.dataSource.query(`UPDATE notification_outbox SET lease_until = now() - interval '1 second' WHERE lease_owner = 'A'`);
+    const again = await outbox.claim({ ...opts, owner: 'E' });
+    expect(again.map((r) => r.id).sort()).toEqual(a.map((r) => r.id).sort());
+    expect(again.every((r) => r.attempts === 2)).toBe(true);
+    // A's late ack is refused: the rows are E's now.
+    expect(await outbox.markDelivered(a.map((r) => r.id), 'A', 200)).toBe(0);
+    expect(await outbox.markDelivered(again.map((r) => r.id), 'E', 200)).toBe(a.length);
+    await unsubscribe(sub.id);
+    await s.startWorker();
   });
 });

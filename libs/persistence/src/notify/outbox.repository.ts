@@ -240,26 +240,31 @@ export class OutboxRepository {
   async claim(o: ClaimOptions): Promise<OutboxRow[]> {
     return this.dataSource.transaction(async (tx) => {
       const lease = [o.owner, `${o.leaseMs} milliseconds`];
-      // UPDATE ... RETURNING inside a CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with rows.
+      // The pick is its own CTE, so it runs once (an IN (subquery) with LIMIT may be re-run by the planner), and
+      // the UPDATE ... RETURNING sits in a CTE too: TypeORM answers a bare UPDATE with [rows, count].
       const due: OutboxRecord[] = await tx.query(
-        `WITH claimed AS (UPDATE notification_outbox o SET lease_owner = $1, lease_until = now() + $2::interval, attempts = o.attempts + 1
-         WHERE o.id IN (
+        `WITH picked AS (
            SELECT id FROM notification_outbox
            WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < now())
              AND next_attempt_at <= now() - CASE WHEN digest_key IS NOT NULL AND attempts = 0 THEN $4::interval ELSE interval '0' END
-           ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-         RETURNING o.*) SELECT * FROM claimed`,
+           ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED),
+         claimed AS (
+           UPDATE notification_outbox o SET lease_owner = $1, lease_until = now() + $2::interval, attempts = o.attempts + 1
+           FROM picked WHERE o.id = picked.id RETURNING o.*)
+         SELECT * FROM claimed`,
         [...lease, o.limit, `${o.digestWindowMs} milliseconds`],
       );
       const digests = [...new Set(due.map((r) => r.digest_key).filter((k): k is string => k !== null))];
       const joined: OutboxRecord[] = digests.length
         ? await tx.query(
-            `WITH claimed AS (UPDATE notification_outbox o SET lease_owner = $1, lease_until = now() + $2::interval, attempts = o.attempts + 1
-             WHERE o.id IN (
+            `WITH picked AS (
                SELECT id FROM notification_outbox
                WHERE status = 'pending' AND digest_key = ANY($3) AND (lease_until IS NULL OR lease_until < now())
-               FOR UPDATE SKIP LOCKED)
-             RETURNING o.*) SELECT * FROM claimed`,
+               FOR UPDATE SKIP LOCKED),
+             claimed AS (
+               UPDATE notification_outbox o SET lease_owner = $1, lease_until = now() + $2::interval, attempts = o.attempts + 1
+               FROM picked WHERE o.id = picked.id RETURNING o.*)
+             SELECT * FROM claimed`,
             [...lease, digests],
           )
         : [];
@@ -267,7 +272,7 @@ export class OutboxRepository {
     });
   }
 
-  /** Acks a delivery; false when the lease was lost (another worker has the row now). */
+  /** Acks a delivery: how many rows were acked, 0 when the lease was lost (another worker has the rows now). */
   async markDelivered(ids: string[], owner: string, statusCode: number | null): Promise<number> {
     const r: unknown[] = await this.dataSource.query(
       `WITH acked AS (UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), lease_owner = NULL, lease_until = NULL,
