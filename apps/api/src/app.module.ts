@@ -20,6 +20,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReportsModule } from './reports/reports.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WebModule } from './web/web.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -48,6 +49,7 @@ export class AppModule {
         PipsModule,
         ApprovalRequestsModule,
         DelegationsModule,
+        WebhooksModule,
         WebModule.forRoot(config),
       ],
     };

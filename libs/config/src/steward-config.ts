@@ -14,6 +14,7 @@ import {
   validateSync,
   ValidationArguments,
 } from 'class-validator';
+import { IANAZone } from 'luxon';
 import { isoDurationMs } from '@steward/domain';
 
 /** Used only outside production when JWT_SECRET is unset; printed at boot so nobody mistakes it for a secret. */
@@ -29,6 +30,70 @@ function IsIsoDuration() {
         validate: (value: unknown) => typeof value === 'string' && isoDurationMs(value) !== null,
         defaultMessage: (args: ValidationArguments) =>
           `${args.property} must be a positive ISO 8601 duration such as PT24H (got "${String(args.value)}")`,
+      },
+    });
+}
+
+/** A URL nodemailer can send through: smtp:// or smtps://, with a host. */
+export function smtpUrlProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return 'must be a string';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a URL (expected smtp://user:password@host:port or smtps://...)';
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') return `must start with smtp:// or smtps:// (got ${url.protocol}//)`;
+  if (!url.hostname) return 'names no host';
+  if (url.port && (Number(url.port) < 1 || Number(url.port) > 65535)) return 'has a bad port';
+  return null;
+}
+
+function IsSmtpUrl() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isSmtpUrl',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown) => smtpUrlProblem(value) === null,
+        // The value may hold a password: the message names the problem, never the value.
+        defaultMessage: (args: ValidationArguments) => `${args.property} ${smtpUrlProblem(args.value)}`,
+      },
+    });
+}
+
+/** 32 bytes as 64 hex digits or base64 (a key for AES-256-GCM). */
+export function isAes256Key(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const v = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return true;
+  return /^[A-Za-z0-9+/_-]{43}=?$/.test(v) && Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32;
+}
+
+function IsAes256Key() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isAes256Key',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        validate: isAes256Key,
+        defaultMessage: (args: ValidationArguments) =>
+          `${args.property} must be 32 random bytes as 64 hex digits or 44 base64 characters (e.g. \`openssl rand -hex 32\`)`,
+      },
+    });
+}
+
+function IsTimeZone() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isTimeZone',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && IANAZone.isValidZone(value),
+        defaultMessage: (args: ValidationArguments) => `${args.property} must be an IANA time zone such as Europe/Paris (got "${String(args.value)}")`,
       },
     });
 }
@@ -175,6 +240,67 @@ export class StewardConfig {
   @IsBoolean()
   MIGRATIONS_RUN = true;
 
+  // --- notifications that leave Steward (email, webhooks) ------------------------------------------------
+
+  /** smtp://user:pass@host:port or smtps://...; unset: email is off and notifications are in-app only. */
+  @IsOptional()
+  @IsSmtpUrl()
+  SMTP_URL?: string = undefined;
+
+  /** The From of every email. */
+  @IsString()
+  @MinLength(3)
+  SMTP_FROM = 'Steward <steward@localhost>';
+
+  /** 32 bytes (64 hex digits or base64) that encrypt webhook signing secrets at rest; required to use webhooks. */
+  @IsOptional()
+  @IsAes256Key()
+  WEBHOOK_SECRET_KEY?: string = undefined;
+
+  /** Where people open the console: case links in emails. Default http://localhost:PORT. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_URL must be an http(s) URL such as https://steward.example.com' })
+  PUBLIC_URL?: string = undefined;
+
+  /** The time zone due times are shown in, for users who have not chosen one (the directory has no time zones). */
+  @IsTimeZone()
+  NOTIFY_TIME_ZONE = 'UTC';
+
+  /** Whether this worker process runs the delivery loop (several may: they share the outbox by leases). */
+  @Transform(toBool)
+  @IsBoolean()
+  NOTIFY_DELIVERY = true;
+
+  /** How often an idle delivery loop looks for due messages. */
+  @IsIsoDuration()
+  NOTIFY_POLL_INTERVAL = 'PT2S';
+
+  /** How long a claimed message is a worker's own; a worker that dies holding it loses it when this ends. */
+  @IsIsoDuration()
+  NOTIFY_LEASE = 'PT1M';
+
+  /** Attempts per message before it is dead (dead letter). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  NOTIFY_MAX_ATTEMPTS = 8;
+
+  /** First retry delay; doubled each attempt (with jitter), at most NOTIFY_RETRY_MAX. */
+  @IsIsoDuration()
+  NOTIFY_RETRY_BASE = 'PT30S';
+
+  @IsIsoDuration()
+  NOTIFY_RETRY_MAX = 'PT1H';
+
+  /** Reminder emails to one user within this window are combined into one digest. */
+  @IsIsoDuration()
+  NOTIFY_DIGEST_WINDOW = 'PT15M';
+
+  /** Longest one send may take (an SMTP exchange, a webhook receiver's answer); must be shorter than NOTIFY_LEASE. */
+  @IsIsoDuration()
+  NOTIFY_SEND_TIMEOUT = 'PT10S';
+
   /** The API and worker need these; `npm start` and the tests set them after starting embedded services. */
   get databaseUrl(): string {
     if (!this.DATABASE_URL) throw new ConfigError(['DATABASE_URL: required here (npm start sets it when it runs embedded Postgres)']);
@@ -208,6 +334,15 @@ export class StewardConfig {
 
   get rateLimitWindowMs(): number {
     return isoDurationMs(this.RATE_LIMIT_WINDOW)!;
+  }
+
+  get publicUrl(): string {
+    return (this.PUBLIC_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
+  }
+
+  /** Milliseconds of one of the ISO duration settings (validated at boot). */
+  ms(name: 'NOTIFY_POLL_INTERVAL' | 'NOTIFY_LEASE' | 'NOTIFY_RETRY_BASE' | 'NOTIFY_RETRY_MAX' | 'NOTIFY_DIGEST_WINDOW' | 'NOTIFY_SEND_TIMEOUT'): number {
+    return isoDurationMs(this[name])!;
   }
 }
 

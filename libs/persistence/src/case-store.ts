@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuditEventDraft, CaseCommit } from '@steward/domain';
 import { payloadJcsAroundSeq } from './audit/canonical-json';
+import { enqueueCommitOutbox } from './notify/outbox.repository';
 
 /**
  * Writes a workflow's commit to the read model in one transaction: the case, its tasks, notifications and
@@ -44,6 +45,8 @@ export class CaseStore {
           [n.key, n.userId, c.caseType, c.caseId, n.kind, n.message, n.createdAt],
         );
       }
+      // Email and webhook messages of this step, written with it (transactional outbox).
+      await enqueueCommitOutbox(tx, c);
       // Audit last: the chain head stays locked only for the few statements left before commit.
       const appended = await appendAuditEvents(tx, c, c.events);
       return { appended };

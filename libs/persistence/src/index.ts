@@ -10,3 +10,4 @@ export * from './persistence.module';
 export * from './repositories';
 export * from './app-role';
 export * from './owner-check';
+export * from './notify';

@@ -9,6 +9,7 @@ import { ApprovalRequests1764835200000 } from './1764835200000-approval-requests
 import { Delegations1764921600000 } from './1764921600000-delegations';
 import { IdempotencyPerCaseType1765008000000 } from './1765008000000-idempotency-per-case-type';
 import { AuditAppendFunction1765094400000 } from './1765094400000-audit-append-function';
+import { NotificationOutbox1765180800000 } from './1765180800000-notification-outbox';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   Delegations1764921600000,
   IdempotencyPerCaseType1765008000000,
   AuditAppendFunction1765094400000,
+  NotificationOutbox1765180800000,
 ];

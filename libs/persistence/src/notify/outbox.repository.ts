@@ -1,0 +1,349 @@
+import { DataSource, EntityManager } from 'typeorm';
+import type { CaseCommit } from '@steward/domain';
+import { CRISIS_STATEMENT_EVENT, digestKeyFor, PING_EVENT, resolveChannels, wantsNotification, wantsStatement } from './notify-rules';
+
+export type OutboxChannel = 'email' | 'webhook';
+export type OutboxStatus = 'pending' | 'delivered' | 'dead' | 'skipped';
+
+/** One message to one receiver, as the delivery worker claims it. `id` is the idempotency id the receiver sees. */
+export interface OutboxRow {
+  id: string;
+  channel: OutboxChannel;
+  eventType: string;
+  notificationId: string | null;
+  subscriptionId: string | null;
+  userId: string | null;
+  digestKey: string | null;
+  payload: object;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+interface OutboxRecord {
+  id: string;
+  channel: OutboxChannel;
+  event_type: string;
+  notification_id: string | null;
+  subscription_id: string | null;
+  user_id: string | null;
+  digest_key: string | null;
+  payload: object;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: Date;
+  lease_owner: string | null;
+  lease_until: Date | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  delivered_at: Date | null;
+  created_at: Date;
+}
+
+const toRow = (r: OutboxRecord): OutboxRow => ({
+  id: r.id,
+  channel: r.channel,
+  eventType: r.event_type,
+  notificationId: r.notification_id,
+  subscriptionId: r.subscription_id,
+  userId: r.user_id,
+  digestKey: r.digest_key,
+  payload: r.payload,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  leaseOwner: r.lease_owner,
+  leaseUntil: r.lease_until,
+  lastError: r.last_error,
+  lastStatusCode: r.last_status_code,
+  deliveredAt: r.delivered_at,
+  createdAt: r.created_at,
+});
+
+interface Insert {
+  dedupeKey: string;
+  channel: OutboxChannel;
+  eventType: string;
+  notificationId: string | null;
+  subscriptionId: string | null;
+  userId: string | null;
+  digestKey: string | null;
+  payload: object;
+  createdAt: string;
+}
+
+async function insertRows(tx: EntityManager, rows: Insert[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const cols = 9;
+  const values = rows.map((_, i) => `(${Array.from({ length: cols }, (_, j) => `$${i * cols + j + 1}`).join(', ')})`);
+  const inserted: unknown[] = await tx.query(
+    `INSERT INTO notification_outbox (dedupe_key, channel, event_type, notification_id, subscription_id, user_id, digest_key, payload, created_at)
+     VALUES ${values.join(', ')} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    rows.flatMap((r) => [r.dedupeKey, r.channel, r.eventType, r.notificationId, r.subscriptionId, r.userId, r.digestKey, JSON.stringify(r.payload), r.createdAt]),
+  );
+  return inserted.length;
+}
+
+interface PublishedStatement {
+  id: string;
+  number: number;
+  kind: string;
+  audience: string[];
+  text: string;
+  publishedAt: string | null;
+}
+
+/** The statements a commit publishes: its `statement_published` events, with the text from the case's view. */
+function publishedStatements(c: CaseCommit): PublishedStatement[] {
+  const view = c.view as { statements?: PublishedStatement[] };
+  return c.events
+    .filter((e) => e.action === 'statement_published')
+    .flatMap((e) => {
+      const st = view.statements?.find((s) => s.id === e.data.statementId);
+      return st ? [{ ...st, publishedAt: st.publishedAt ?? e.at }] : [];
+    });
+}
+
+/**
+ * Writes the outbox rows of one case commit inside its transaction, so a message exists exactly when the
+ * notification (or the published statement) does. Channels are resolved now, from the recipient's preferences
+ * and the live subscriptions: what the commit promised is fixed with it, and a retried commit adds nothing
+ * (every row has a dedupe key). In-app needs no row: the notification itself is the in-app message.
+ */
+export async function enqueueCommitOutbox(tx: EntityManager, c: CaseCommit): Promise<number> {
+  const statements = c.caseType === 'crisis' ? publishedStatements(c) : [];
+  if (c.notifications.length === 0 && statements.length === 0) return 0;
+  const subscriptions: { id: string; event_kinds: string[]; audience_groups: string[] }[] = await tx.query(
+    `SELECT id, event_kinds, audience_groups FROM webhook_subscriptions WHERE deleted_at IS NULL`,
+  );
+  const subs = subscriptions.map((s) => ({ id: s.id, eventKinds: s.event_kinds, audienceGroups: s.audience_groups }));
+  const rows: Insert[] = [];
+  if (c.notifications.length > 0) {
+    const keys = c.notifications.map((n) => n.key);
+    const userIds = [...new Set(c.notifications.map((n) => n.userId))];
+    const [notes, prefs, users, tasks]: [
+      { id: string; notification_key: string }[],
+      { user_id: string; kind: string; channels: string[] }[],
+      { id: string; name: string; email: string }[],
+      { assignee_id: string; kind: string; title: string; due_at: Date | null }[],
+    ] = [
+      await tx.query(`SELECT id, notification_key FROM notifications WHERE notification_key = ANY($1)`, [keys]),
+      await tx.query(`SELECT user_id, kind, channels FROM notification_preferences WHERE user_id = ANY($1)`, [userIds]),
+      await tx.query(`SELECT id, name, email FROM directory_users WHERE id = ANY($1)`, [userIds]),
+      // The action each recipient is wanted for on this case: their newest open task (the commit's own are in already).
+      await tx.query(
+        `SELECT DISTINCT ON (assignee_id) assignee_id, kind, title, due_at FROM human_tasks
+         WHERE case_id = $1 AND assignee_id = ANY($2) AND completed_at IS NULL ORDER BY assignee_id, created_at DESC`,
+        [c.caseId, userIds],
+      ),
+    ];
+    const idOf = new Map(notes.map((n) => [n.notification_key, n.id]));
+    for (const n of c.notifications) {
+      const notificationId = idOf.get(n.key);
+      if (!notificationId) continue;
+      const chosen = new Map(prefs.filter((p) => p.user_id === n.userId).map((p) => [p.kind, p.channels]));
+      const user = users.find((u) => u.id === n.userId);
+      if (user?.email && resolveChannels(n.kind, chosen).includes('email')) {
+        const task = tasks.find((t) => t.assignee_id === n.userId);
+        rows.push({
+          dedupeKey: `email:${n.key}`,
+          channel: 'email',
+          eventType: n.kind,
+          notificationId,
+          subscriptionId: null,
+          userId: n.userId,
+          digestKey: digestKeyFor('email', n.userId, n.kind),
+          payload: {
+            to: { id: user.id, name: user.name, email: user.email },
+            caseType: c.caseType,
+            caseId: c.caseId,
+            kind: n.kind,
+            message: n.message,
+            createdAt: n.createdAt,
+            task: task ? { kind: task.kind, title: task.title, dueAt: task.due_at?.toISOString() ?? null } : null,
+          },
+          createdAt: n.createdAt,
+        });
+      }
+      for (const s of subs.filter((s) => wantsNotification(s, n.kind))) {
+        rows.push({
+          dedupeKey: `webhook:${s.id}:${n.key}`,
+          channel: 'webhook',
+          eventType: n.kind,
+          notificationId,
+          subscriptionId: s.id,
+          userId: null,
+          digestKey: null,
+          payload: {
+            type: 'notification',
+            data: { notificationId, caseType: c.caseType, caseId: c.caseId, kind: n.kind, userId: n.userId, message: n.message, createdAt: n.createdAt },
+          },
+          createdAt: n.createdAt,
+        });
+      }
+    }
+  }
+  for (const st of statements) {
+    for (const s of subs.filter((s) => wantsStatement(s, st.audience))) {
+      rows.push({
+        dedupeKey: `webhook:${s.id}:statement:${st.id}`,
+        channel: 'webhook',
+        eventType: CRISIS_STATEMENT_EVENT,
+        notificationId: null,
+        subscriptionId: s.id,
+        userId: null,
+        digestKey: null,
+        payload: {
+          type: CRISIS_STATEMENT_EVENT,
+          data: { crisisId: c.caseId, statementId: st.id, number: st.number, kind: st.kind, audience: st.audience, text: st.text, publishedAt: st.publishedAt },
+        },
+        createdAt: st.publishedAt ?? c.updatedAt,
+      });
+    }
+  }
+  return insertRows(tx, rows);
+}
+
+export interface DeliveryStatus {
+  notificationId: string | null;
+  channel: OutboxChannel;
+  subscriptionId: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  deliveredAt: Date | null;
+}
+
+export interface ClaimOptions {
+  owner: string;
+  limit: number;
+  leaseMs: number;
+  /** Reminder emails wait this long after they are written, so that the ones that follow join the same digest. */
+  digestWindowMs: number;
+}
+
+/** The outbox the delivery workers drain: claim with a lease (SKIP LOCKED), then ack or fail. */
+export class OutboxRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Claims due rows for `owner` until the lease ends: pending, due, and not leased by a live worker (an expired
+   * lease is a worker that died between claim and ack, and its rows are due again). A claimed digest row brings
+   * every other pending row of its digest with it. Each claim counts as an attempt.
+   */
+  async claim(o: ClaimOptions): Promise<OutboxRow[]> {
+    return this.dataSource.transaction(async (tx) => {
+      const lease = [o.owner, `${o.leaseMs} milliseconds`];
+      // The pick is its own CTE, so it runs once (an IN (subquery) with LIMIT may be re-run by the planner), and
+      // the UPDATE ... RETURNING sits in a CTE too: TypeORM answers a bare UPDATE with [rows, count].
+      const due: OutboxRecord[] = await tx.query(
+        `WITH picked AS (
+           SELECT id FROM notification_outbox
+           WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < now())
+             AND next_attempt_at <= now() - CASE WHEN digest_key IS NOT NULL AND attempts = 0 THEN $4::interval ELSE interval '0' END
+           ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED),
+         claimed AS (
+           UPDATE notification_outbox o SET lease_owner = $1, lease_until = now() + $2::interval, attempts = o.attempts + 1
+           FROM picked WHERE o.id = picked.id RETURNING o.*)
+         SELECT * FROM claimed`,
+        [...lease, o.limit, `${o.digestWindowMs} milliseconds`],
+      );
+      const digests = [...new Set(due.map((r) => r.digest_key).filter((k): k is string => k !== null))];
+      const joined: OutboxRecord[] = digests.length
+        ? await tx.query(
+            `WITH picked AS (
+               SELECT id FROM notification_outbox
+               WHERE status = 'pending' AND digest_key = ANY($3) AND (lease_until IS NULL OR lease_until < now())
+               FOR UPDATE SKIP LOCKED),
+             claimed AS (
+               UPDATE notification_outbox o SET lease_owner = $1, lease_until = now() + $2::interval, attempts = o.attempts + 1
+               FROM picked WHERE o.id = picked.id RETURNING o.*)
+             SELECT * FROM claimed`,
+            [...lease, digests],
+          )
+        : [];
+      return [...due, ...joined].map(toRow);
+    });
+  }
+
+  /** Acks a delivery: how many rows were acked, 0 when the lease was lost (another worker has the rows now). */
+  async markDelivered(ids: string[], owner: string, statusCode: number | null): Promise<number> {
+    const r: unknown[] = await this.dataSource.query(
+      `WITH acked AS (UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), lease_owner = NULL, lease_until = NULL,
+         last_error = NULL, last_status_code = $3
+       WHERE id = ANY($1) AND lease_owner = $2 AND status = 'pending' RETURNING id) SELECT id FROM acked`,
+      [ids, owner, statusCode],
+    );
+    return r.length;
+  }
+
+  /** Records a failed attempt: retried at `retryAt`, or dead (dead letter) when `retryAt` is null. */
+  async markFailed(ids: string[], owner: string, error: string, statusCode: number | null, retryAt: Date | null): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE notification_outbox SET status = CASE WHEN $4::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,
+         next_attempt_at = COALESCE($4::timestamptz, next_attempt_at), lease_owner = NULL, lease_until = NULL,
+         last_error = $3, last_status_code = $5
+       WHERE id = ANY($1) AND lease_owner = $2 AND status = 'pending'`,
+      [ids, owner, error.slice(0, 1000), retryAt, statusCode],
+    );
+  }
+
+  /** Rows that will never be sent on purpose (email is off). */
+  async markSkipped(ids: string[], owner: string, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE notification_outbox SET status = 'skipped', lease_owner = NULL, lease_until = NULL, last_error = $3
+       WHERE id = ANY($1) AND lease_owner = $2 AND status = 'pending'`,
+      [ids, owner, reason],
+    );
+  }
+
+  async find(id: string): Promise<OutboxRow | null> {
+    const [r]: OutboxRecord[] = await this.dataSource.query(`SELECT * FROM notification_outbox WHERE id = $1`, [id]);
+    return r ? toRow(r) : null;
+  }
+
+  /** Delivery status per notification, for `GET /notifications`. */
+  async statusFor(notificationIds: string[]): Promise<DeliveryStatus[]> {
+    if (notificationIds.length === 0) return [];
+    const rows: OutboxRecord[] = await this.dataSource.query(
+      `SELECT * FROM notification_outbox WHERE notification_id = ANY($1) ORDER BY created_at, id`,
+      [notificationIds],
+    );
+    return rows.map((r) => ({
+      notificationId: r.notification_id,
+      channel: r.channel,
+      subscriptionId: r.subscription_id,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      deliveredAt: r.delivered_at,
+    }));
+  }
+
+  /** One subscription's deliveries, newest first; one page plus one row. */
+  async listForSubscription(subscriptionId: string, limit: number, after?: [string, string]): Promise<OutboxRow[]> {
+    const rows: OutboxRecord[] = await this.dataSource.query(
+      `SELECT * FROM notification_outbox WHERE subscription_id = $1
+         AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+       ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [subscriptionId, limit + 1, after?.[0] ?? null, after?.[1] ?? null],
+    );
+    return rows.map(toRow);
+  }
+
+  /** A test message to one subscription, through the same outbox as everything else. */
+  async enqueuePing(subscriptionId: string, requestedBy: string): Promise<OutboxRow> {
+    const [r]: OutboxRecord[] = await this.dataSource.query(
+      `INSERT INTO notification_outbox (dedupe_key, channel, event_type, subscription_id, payload)
+       VALUES ('ping:' || gen_random_uuid(), 'webhook', $2, $1, $3) RETURNING *`,
+      [subscriptionId, PING_EVENT, JSON.stringify({ type: PING_EVENT, data: { subscriptionId, requestedBy } })],
+    );
+    return toRow(r);
+  }
+}
