@@ -1,5 +1,5 @@
 import { delegate, purchaseBody, submitRequest } from '../support/approval-requests';
-import { Fixture, generateCells, managerOf, MATRIX_ROUTES, MatrixWorld, OVERSIGHT, routeKey, runCells, USERS } from '../support/authz-matrix';
+import { actorsWithoutLeave, Fixture, generateCells, holders, managerOf, MATRIX_ROUTES, MatrixWorld, OVERSIGHT, routeKey, runCells, USERS } from '../support/authz-matrix';
 import { submitChange } from '../support/change-requests';
 import { openComplaint } from '../support/complaints';
 import { ActionView, crisisPost, declareCrisis, draftStatement } from '../support/crises';
@@ -15,7 +15,7 @@ import { startSteward, Steward } from '../support/steward';
 
 jest.setTimeout(10 * 60_000);
 
-const holdersOf = (...roles: string[]) => [...USERS].filter(([, r]) => r.some((x) => roles.includes(x))).map(([id]) => id);
+const holdersOf = holders;
 const unique = (ids: (string | null)[]) => [...new Set(ids.filter((x): x is string => x !== null))];
 
 describe('authorization matrix: every demo user x every route x cases they are and are not part of', () => {
@@ -40,6 +40,7 @@ describe('authorization matrix: every demo user x every route x cases they are a
         id: cr.id,
         readers: unique([requester, implementer, approver, ...OVERSIGHT]),
         actors: { decide: [approver], revise: [requester], implement: [implementer], verify: [requester], review: [approver], withdraw: [requester] },
+        setUpBy: [requester],
       });
     }
 
@@ -63,6 +64,7 @@ describe('authorization matrix: every demo user x every route x cases they are a
         compensation: holdersOf('supervisor').filter((u) => u !== owner),
         feedback: unique([owner, ...holdersOf('agent', 'team_lead', 'supervisor')]),
       },
+      setUpBy: ['sam'],
     });
 
     // PIPs (confidential): bob's plan for alice and lena's for sam, both waiting for HR (hank).
@@ -87,6 +89,7 @@ describe('authorization matrix: every demo user x every route x cases they are a
           outcome: [manager],
           withdraw: [manager, ...holdersOf('hr')],
         },
+        setUpBy: [manager],
       });
     }
 
@@ -110,6 +113,7 @@ describe('authorization matrix: every demo user x every route x cases they are a
         recover: ['mike'],
         post_mortem: ['mike'],
       },
+      setUpBy: ['sue', 'priya', 'mike'],
     });
 
     // Approval requests: alice's and carol's purchases (their managers approve, finance fulfils).
@@ -125,6 +129,7 @@ describe('authorization matrix: every demo user x every route x cases they are a
         id: ar.id,
         readers: unique([requester, approver, ...holdersOf('finance'), ...OVERSIGHT]),
         actors: { decide: [approver], revise: [requester], fulfil: holdersOf('finance'), withdraw: [requester] },
+        setUpBy: [requester],
       });
     }
 
@@ -163,5 +168,7 @@ describe('authorization matrix: every demo user x every route x cases they are a
     process.stderr.write(`[authz matrix] ${checked} cells checked (${USERS.size} users + no token, ${MATRIX_ROUTES.length} routes, ${world.fixtures.length} fixture cases) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failures.length} wrong\n`);
     expect(checked).toBeGreaterThan(1000);
     expect(failures).toEqual([]);
+    // And no refused caller left a trace on any fixture.
+    expect(await actorsWithoutLeave(s, world.fixtures)).toEqual([]);
   });
 });

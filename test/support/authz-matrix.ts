@@ -23,7 +23,8 @@ const directory = readDirectoryFile(process.env.DIRECTORY_FILE ?? defaultDirecto
 /** Every demo user with their roles. */
 export const USERS: ReadonlyMap<string, readonly string[]> = new Map(directory.users.map((u) => [u.id, u.roles]));
 export const managerOf = (id: string): string | null => directory.users.find((u) => u.id === id)?.managerId ?? null;
-const holders = (...roles: string[]) => [...USERS].filter(([, r]) => r.some((x) => roles.includes(x))).map(([id]) => id);
+/** Demo users holding any of `roles`. */
+export const holders = (...roles: string[]): string[] => [...USERS].filter(([, r]) => r.some((x) => roles.includes(x))).map(([id]) => id);
 export const OVERSIGHT = holders('auditor', 'admin');
 
 /** A case made by the fixtures, with the people the contract says take part in it. */
@@ -38,6 +39,34 @@ export interface Fixture {
   actors: Record<string, string[]>;
   /** Ids of sub-resources (crisis statements and actions). */
   sub?: Record<string, string>;
+  /** Who acted on it while the fixtures were made (beyond the actors above). */
+  setUpBy: string[];
+}
+
+/** Where each case type's audit trail is read. */
+export const AUDIT_PATHS: Record<CaseType, (id: string) => string> = {
+  change_request: (id) => `/change-requests/${id}/audit`,
+  complaint: (id) => `/complaints/${id}/audit`,
+  pip: (id) => `/pips/${id}/audit`,
+  crisis: (id) => `/crises/${id}/audit`,
+  approval_request: (id) => `/approval-requests/${id}/audit`,
+};
+
+/**
+ * Audit events on the fixtures by anyone who was neither allowed an action on them nor set them up: a refused
+ * call that changed a case anyway would show here even if its answer looked like a refusal.
+ */
+export async function actorsWithoutLeave(s: Steward, fixtures: Fixture[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const f of fixtures) {
+    const res = await s.http.get(`${AUDIT_PATHS[f.caseType](f.id)}?limit=200`).set(s.as('audrey'));
+    if (res.status !== 200) throw new Error(`audit of ${f.name} answered ${res.status}`);
+    const leave = new Set(['system', ...f.setUpBy, ...Object.values(f.actors).flat()]);
+    for (const e of res.body.items as { actorId: string; action: string }[]) {
+      if (!leave.has(e.actorId)) found.push(`${f.name}: ${e.action} by ${e.actorId}`);
+    }
+  }
+  return found;
 }
 
 export type RouteAccess =
