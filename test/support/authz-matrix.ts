@@ -56,17 +56,19 @@ export const AUDIT_PATHS: Record<CaseType, (id: string) => string> = {
  * Audit events on the fixtures by anyone who was neither allowed an action on them nor set them up: a refused
  * call that changed a case anyway would show here even if its answer looked like a refusal.
  */
-export async function actorsWithoutLeave(s: Steward, fixtures: Fixture[]): Promise<string[]> {
+export async function actorsWithoutLeave(s: Steward, fixtures: Fixture[]): Promise<{ events: number; found: string[] }> {
   const found: string[] = [];
+  let events = 0;
   for (const f of fixtures) {
     const res = await s.http.get(`${AUDIT_PATHS[f.caseType](f.id)}?limit=200`).set(s.as('audrey'));
     if (res.status !== 200) throw new Error(`audit of ${f.name} answered ${res.status}`);
     const leave = new Set(['system', ...f.setUpBy, ...Object.values(f.actors).flat()]);
     for (const e of res.body.items as { actorId: string; action: string }[]) {
+      events += 1;
       if (!leave.has(e.actorId)) found.push(`${f.name}: ${e.action} by ${e.actorId}`);
     }
   }
-  return found;
+  return { events, found };
 }
 
 export type RouteAccess =
