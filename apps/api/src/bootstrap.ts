@@ -5,6 +5,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { StewardConfig } from '@steward/config';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { refineOpenApiDocument } from './common/openapi-document';
 import { createValidationPipe } from './common/validation';
 import { serveWebConsole } from './web/web-console';
 
@@ -23,6 +24,6 @@ export async function createApiApp(config: StewardConfig): Promise<INestApplicat
     .setVersion('1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => refineOpenApiDocument(SwaggerModule.createDocument(app, doc)), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -31,7 +31,8 @@ export function createValidationPipe(): ValidationPipe {
 /** A required, trimmed, non-empty string of bounded length. */
 export function IsText(max: number, description?: string) {
   return applyDecorators(
-    ApiProperty({ description, maxLength: max }),
+    // Blank is refused after trimming: the document says so with a pattern (a non-space character somewhere).
+    ApiProperty({ description, minLength: 1, maxLength: max, pattern: '\\S' }),
     Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
     IsString(),
     MinLength(1),
@@ -72,7 +73,7 @@ export function IsOneOf(values: readonly string[], description?: string) {
 
 export function IsUserId(description?: string) {
   return applyDecorators(
-    ApiProperty({ description, example: 'alice' }),
+    ApiProperty({ description, example: 'alice', pattern: '^[A-Za-z0-9._-]{1,64}$' }),
     IsString(),
     Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be a directory user id' }),
   );
@@ -80,7 +81,7 @@ export function IsUserId(description?: string) {
 
 /** `?limit=` and `?cursor=` of every list. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsOptional()
   @IsInt()
@@ -88,7 +89,7 @@ export class PageQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page', maxLength: 500 })
   @IsOptional()
   @IsString()
   @MaxLength(500)

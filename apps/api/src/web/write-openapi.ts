@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { loadConfig } from '@steward/config';
 import { AppModule } from '../app.module';
+import { refineOpenApiDocument } from '../common/openapi-document';
 
 /**
  * The API's OpenAPI document without a database or Temporal: Nest's preview mode resolves the module graph and
@@ -15,7 +16,7 @@ export async function openApiDocument(): Promise<OpenAPIObject> {
   // Development settings, so the document also has the dev sign-in routes the console uses in development.
   const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent' });
   const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false, abortOnError: false });
-  const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Steward API').setVersion('1').addBearerAuth().build());
+  const doc = refineOpenApiDocument(SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Steward API').setVersion('1').addBearerAuth().build()));
   await app.close();
   return doc;
 }

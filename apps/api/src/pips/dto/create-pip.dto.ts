@@ -45,6 +45,9 @@ export class CreatePipDto {
   checkInEvery: string;
 }
 
-/** Any draft fields but the employee; the rest stay as they were. HR approval starts again. */
-export class RevisePipDto extends PartialType(OmitType(CreatePipDto, ['employeeId'] as const)) {}
+/**
+ * Any draft fields but the employee; the rest stay as they were. HR approval starts again. A field given as null
+ * is validated like any other value (400), not skipped as if it were absent (`goals: null` was a 500).
+ */
+export class RevisePipDto extends PartialType(OmitType(CreatePipDto, ['employeeId'] as const), { skipNullProperties: false }) {}
 
