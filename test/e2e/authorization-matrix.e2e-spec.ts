@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { delegate, purchaseBody, submitRequest } from '../support/approval-requests';
 import { actorsWithoutLeave, Fixture, generateCells, holders, managerOf, MATRIX_ROUTES, MatrixWorld, OVERSIGHT, routeKey, runCells, USERS } from '../support/authz-matrix';
 import { submitChange } from '../support/change-requests';
@@ -23,7 +24,7 @@ describe('authorization matrix: every demo user x every route x cases they are a
   let world: MatrixWorld;
 
   beforeAll(async () => {
-    s = await startSteward();
+    s = await startSteward({ WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex') });
     const fixtures: Fixture[] = [];
 
     // Change requests: alice's (ivan implements, bob approves) and carol's (dave implements, mike approves).
@@ -137,7 +138,11 @@ describe('authorization matrix: every demo user x every route x cases they are a
     const delegation = await delegate(s, 'alice', { delegateId: 'eve', from: new Date(Date.now() + 300 * 86_400_000).toISOString(), to: new Date(Date.now() + 301 * 86_400_000).toISOString(), reason: 'Leave' });
     const notes = (await s.http.get('/notifications').set(s.as('priya')).expect(200)).body.items as { id: string }[];
     expect(notes.length).toBeGreaterThan(0);
+    // root's webhook subscription, which the webhook routes name (to a kind nothing sends: no delivery noise).
+    const hook = (await s.http.post('/webhooks').set(s.as('root')).send({ url: 'http://127.0.0.1:9/matrix', eventKinds: ['matrix_never_sent'] }).expect(201)).body as { id: string };
+    const webhook = { id: hook.id };
     world = {
+      params: { '/webhooks/{id}': webhook, '/webhooks/{id}/ping': webhook, '/webhooks/{id}/deliveries': webhook },
       fixtures,
       owned: {
         delegation: { owner: 'alice', params: { id: delegation.id } },
