@@ -143,7 +143,7 @@ export const MATRIX_ROUTES: MatrixRoute[] = [
     method: 'post',
     path: '/webhooks',
     access: { kind: 'roles', roles: ['admin'] },
-    body: () => ({ url: 'http://127.0.0.1:9/steward', eventKinds: ['approval_requested'] }),
+    body: () => ({ url: 'http://127.0.0.1:9/steward', eventKinds: ['matrix_never_sent'] }),
   },
   { method: 'get', path: '/webhooks/{id}/deliveries', access: { kind: 'roles', roles: ['admin'] } },
   { method: 'post', path: '/webhooks/{id}/ping', access: { kind: 'roles', roles: ['admin'] } },
