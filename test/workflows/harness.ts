@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type {
   AuditEventDraft,
   CaseCommit,
@@ -569,6 +569,8 @@ export interface CaseWorkerOptions {
    * records every commit).
    */
   activities?: (fakes: FakeActivities) => Partial<StewardActivities> & Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Worker options beyond the defaults, e.g. a small sticky cache. */
+  worker?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentWorkflowTaskPolls' | 'nonStickyToStickyPollRatio'>;
 }
 
 /** Workers still running, so a timed-out test does not keep the environment from shutting down. */
@@ -590,7 +592,7 @@ export async function withCaseWorker<T>(
   const taskQueue = `steward-test-${randomUUID()}`;
   const started: WorkflowHandle[] = [];
   const activities = { ...fakes.activities, ...options.activities?.(fakes) };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, ...options.worker });
   const ctx: CaseTestContext = {
     ...fakes,
     env,
