@@ -301,6 +301,8 @@ export interface FakeActivities {
   managerLookups: string[][];
   /** escalationTarget calls, in order. */
   escalationLookups: { ownerId: string; role: EscalationRole }[];
+  /** Owners whose whole ladder was looked up (complaintAssignment, escalationTargets), in order. */
+  ladderLookups: string[];
   /** compensationApprovers calls (the excluded users), in order. */
   approverLookups: string[][];
   /** supervisorsAbove calls (the stalled approvers), in order. */
@@ -318,6 +320,7 @@ export function fakeActivities(): FakeActivities {
   const planRequests: ChangeApprovalPlanRequest[] = [];
   const managerLookups: string[][] = [];
   const escalationLookups: FakeActivities['escalationLookups'] = [];
+  const ladderLookups: string[] = [];
   const approverLookups: string[][] = [];
   const supervisorLookups: string[][] = [];
   return {
@@ -325,6 +328,7 @@ export function fakeActivities(): FakeActivities {
     planRequests,
     managerLookups,
     escalationLookups,
+    ladderLookups,
     approverLookups,
     supervisorLookups,
     activities: {
@@ -334,6 +338,14 @@ export function fakeActivities(): FakeActivities {
       async escalationTarget(ownerId, role) {
         escalationLookups.push({ ownerId, role });
         return ESCALATION_TARGETS[role] ?? null;
+      },
+      async complaintAssignment() {
+        ladderLookups.push(COMPLAINT_OWNER);
+        return { ownerId: COMPLAINT_OWNER, ladder: { ...ESCALATION_TARGETS } };
+      },
+      async escalationTargets(ownerId) {
+        ladderLookups.push(ownerId);
+        return { ...ESCALATION_TARGETS };
       },
       async compensationApprovers(excluded) {
         approverLookups.push(excluded);

@@ -2,6 +2,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalLevel, CalendarSpec, Compensation, ComplaintClocks, ComplaintIntake, ComplaintStatus, PastCompensation, Priority, SlaPolicies } from '@steward/domain';
 import type { ApprovalState } from '../common/approval-process';
 import type { RecorderState } from '../common/case-recorder';
+import type { EscalationTargets } from './activities';
 
 export const COMPLAINT_WORKFLOW = 'complaintWorkflow';
 export const complaintWorkflowId = (caseId: string) => `complaint-${caseId}`;
@@ -25,6 +26,14 @@ export interface ComplaintCarried {
   recorder: RecorderState;
   approval: ApprovalState | null;
   participants: string[];
+  /** The ladder above the owner, looked up at open and at each transfer (absent: runs that look up each step). */
+  ladder?: ComplaintLadder;
+}
+
+/** Who each rung brings in above `ownerId`: while they own the complaint, a ladder step reads the directory no more. */
+export interface ComplaintLadder {
+  ownerId: string;
+  targets: EscalationTargets;
 }
 
 /** The complaint's whole state: what the read model stores and what continue-as-new carries. */
