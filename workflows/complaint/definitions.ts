@@ -7,6 +7,13 @@ import type { EscalationTargets } from './activities';
 export const COMPLAINT_WORKFLOW = 'complaintWorkflow';
 export const complaintWorkflowId = (caseId: string) => `complaint-${caseId}`;
 
+/**
+ * A complaint continues as new past this many history events (the API passes it; the kit's default is 5000): a
+ * worker whose cache cannot hold every open complaint replays one from its history at each step, so it stays short.
+ * A complaint's whole life is typically 60-120 events, so only long-running, much-handled ones ever reach it.
+ */
+export const COMPLAINT_HISTORY_LIMIT = 1000;
+
 export interface ComplaintInput {
   caseId: string;
   createdBy: string;
