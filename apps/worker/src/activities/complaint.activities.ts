@@ -36,11 +36,14 @@ export class ComplaintActivitiesService implements ComplaintOnly, ActivityProvid
     return { ownerId, ladder: await this.escalationTargets(ownerId) };
   }
 
+  /** escalationTarget for every role, walking the directory once (the opening of a complaint waits for it). */
   async escalationTargets(ownerId: string): Promise<EscalationTargets> {
-    const [teamLead, supervisor, manager] = await Promise.all(
-      (['team_lead', 'supervisor', 'manager'] as const).map((role) => this.escalationTarget(ownerId, role)),
-    );
-    return { team_lead: teamLead, supervisor, manager };
+    const owner = await this.directory.findUser(ownerId);
+    if (!owner) return { team_lead: null, supervisor: null, manager: null };
+    const teamLead = await this.teamLeadOf(owner);
+    const supervisor = teamLead?.roles.includes('supervisor') ? teamLead : await this.upTheLine(teamLead ?? owner, 'supervisor');
+    const manager = await this.upTheLine(supervisor ?? teamLead ?? owner, 'manager');
+    return { team_lead: teamLead?.id ?? null, supervisor: supervisor?.id ?? null, manager: manager?.id ?? null };
   }
 
   async compensationApprovers(excluded: string[]): Promise<string[]> {
