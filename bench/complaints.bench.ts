@@ -44,8 +44,8 @@ import { cleanupOnExit, intFromEnv, machineInfo, numberFromEnv, runGuarded, runM
  * 2.0 waits for the whole ladder of the last complaint; 0 with long targets makes a memory-only run),
  * BENCH_WAIT_EXTRA_SECONDS (300: how long past the last deadline to wait for stragglers), BENCH_IDLE_SECONDS (20),
  * BENCH_SAMPLE_SECONDS (5), BENCH_POLL_MS (250), BENCH_HISTORY_SAMPLE (50 workflows), BENCH_LOG_LEVEL (warn),
- * BENCH_CHILD_HEAP_MB (unset: Node's default heap limit for the API and worker; the worker's default sticky cache is
- * 600 workflows per GiB of it, 2310 for the 4 GiB default, so e.g. 18000 lets one worker keep 10,000 complaints cached).
+ * BENCH_CHILD_HEAP_MB (unset: Node's default heap limit for the API and worker). The worker's sticky cache is
+ * WORKER_MAX_CACHED_WORKFLOWS (passed through; default 1000), far fewer than the complaints open, as in production.
  * The tables go to stdout, progress to stderr, everything to bench/results/complaints-<timestamp>.json.
  * Exits 1 when the run failed, a POST failed or an expected step did not fire in time.
  *
@@ -384,7 +384,18 @@ interface HistoryStats {
   perComplaint: Record<string, number>;
   activities: Record<string, number>;
   /** Per fired timer: when it was started after the task that computed its duration, and its delays. */
-  timers: { startedAfterTaskStartMs: Dist; serverFireDelayMs: Dist; firedToNextTaskStartMs: Dist; totalMs: Dist };
+  timers: {
+    startedAfterTaskStartMs: Dist;
+    /** Server: TimerFired - (TimerStarted + duration). */
+    serverFireDelayMs: Dist;
+    /** Worker: TimerFired -> the next WorkflowTaskStarted (waiting in a task queue for this worker). */
+    firedToNextTaskStartMs: Dist;
+    /** Worker: that task's WorkflowTaskStarted -> WorkflowTaskCompleted (running it, the commit included). */
+    nextTaskRunMs: Dist;
+    /** Worker: TimerFired -> the first WorkflowTaskCompleted after it. */
+    firedToTaskCompletedMs: Dist;
+    totalMs: Dist;
+  };
   error: string | null;
 }
 
@@ -414,6 +425,8 @@ async function historyStats(client: TemporalClient, caseIds: string[]): Promise<
   const startedAfter: number[] = [];
   const fireDelay: number[] = [];
   const toNextTask: number[] = [];
+  const taskRun: number[] = [];
+  const toCompleted: number[] = [];
   const total: number[] = [];
   let error: string | null = null;
   for (const caseId of caseIds) {
@@ -443,6 +456,7 @@ async function historyStats(client: TemporalClient, caseIds: string[]): Promise<
           ? byId.get(Number(String((completed.workflowTaskCompletedEventAttributes as { startedEventId?: unknown }).startedEventId)))
           : undefined;
         const nextTask = events.slice(i + 1).find((n) => eventType(n) === 'workflowTaskStarted');
+        const completedAfter = events.slice(i + 1).find((n) => eventType(n) === 'workflowTaskCompleted');
         const duration = pbMs(attrs.startToFireTimeout);
         const startedMs = pbMs(started.eventTime);
         const firedMs = pbMs(e.eventTime);
@@ -451,6 +465,12 @@ async function historyStats(client: TemporalClient, caseIds: string[]): Promise<
         startedAfter.push(startedMs - taskStartMs);
         fireDelay.push(firedMs - (startedMs + duration));
         toNextTask.push(nextMs - firedMs);
+        const completedMs = completedAfter ? pbMs(completedAfter.eventTime) : Number.NaN;
+        toCompleted.push(completedMs - firedMs);
+        const ranTask = completedAfter
+          ? byId.get(Number(String((completedAfter.workflowTaskCompletedEventAttributes as { startedEventId?: unknown }).startedEventId)))
+          : undefined;
+        taskRun.push(ranTask ? completedMs - pbMs(ranTask.eventTime) : Number.NaN);
         total.push(nextMs - (taskStartMs + duration));
       });
     } catch (e) {
@@ -471,6 +491,8 @@ async function historyStats(client: TemporalClient, caseIds: string[]): Promise<
       startedAfterTaskStartMs: dist(finite(startedAfter)),
       serverFireDelayMs: dist(finite(fireDelay)),
       firedToNextTaskStartMs: dist(finite(toNextTask)),
+      nextTaskRunMs: dist(finite(taskRun)),
+      firedToTaskCompletedMs: dist(finite(toCompleted)),
       totalMs: dist(finite(total)),
     },
     error,
@@ -721,7 +743,9 @@ function render(r: Result): string {
             [
               ['timer started after the task that set it began', h.timers.startedAfterTaskStartMs],
               ['server: fired after start + duration', h.timers.serverFireDelayMs],
-              ['fired -> next workflow task started', h.timers.firedToNextTaskStartMs],
+              ['worker: fired -> next workflow task started (queue wait)', h.timers.firedToNextTaskStartMs],
+              ['worker: that task started -> completed (run + commit)', h.timers.nextTaskRunMs],
+              ['worker: fired -> workflow task completed', h.timers.firedToTaskCompletedMs],
               ['total: next task start - intended instant', h.timers.totalMs],
             ] as [string, Dist][]
           ).map(([l, d]) => [l, String(d.n), ms(d.p50), ms(d.p95), ms(d.p99), ms(d.max)]),
@@ -743,8 +767,8 @@ function render(r: Result): string {
     '',
     `Steward complaint SLA benchmark, ${r.timestamp}`,
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}, node ${m.node}`,
-    `stack:   ${o.services}; API + ONE worker as child processes; worker sticky cache: SDK default ` +
-      `maxCachedWorkflows ${o.defaultWorkerCache.maxCachedWorkflows} (heap limit ${fixed(o.defaultWorkerCache.heapLimitMiB, 0)} MiB` +
+    `stack:   ${o.services}; API + ONE worker as child processes; worker sticky cache: ` +
+      `WORKER_MAX_CACHED_WORKFLOWS=${o.defaultWorkerCache.maxCachedWorkflows} (heap limit ${fixed(o.defaultWorkerCache.heapLimitMiB, 0)} MiB` +
       `${o.childHeapMb > 0 ? `, BENCH_CHILD_HEAP_MB=${o.childHeapMb}` : ''})`,
     `policy:  24x7; firstResponse ${o.targets.firstResponse}, update ${o.targets.update}, resolution ${o.targets.resolution}; ladder ` +
       `${LADDER.map((s) => `${s.at} ${s.action} ${s.to}`).join(', ')}; waited for every step due by the last complaint's ${o.until} x first-response target` +
@@ -831,11 +855,11 @@ async function main(): Promise<number> {
 
     const sampler = new Sampler(opts.sampleSeconds * 1000);
     stops.push(async () => sampler.stop());
-    // The worker sizes its sticky cache from its heap limit; BENCH_CHILD_HEAP_MB raises it (API and worker alike).
+    // BENCH_CHILD_HEAP_MB sets the heap limit of the API and the worker alike; the worker's cache is WORKER_MAX_CACHED_WORKFLOWS.
     const envBefore = { TMPDIR: process.env.TMPDIR, NODE_OPTIONS: process.env.NODE_OPTIONS };
     process.env.TMPDIR = scratch;
     if (opts.childHeapMb > 0) process.env.NODE_OPTIONS = `${envBefore.NODE_OPTIONS ?? ''} --max-old-space-size=${opts.childHeapMb}`.trim();
-    const workerCache = defaultWorkerCache(process.env.NODE_OPTIONS);
+    const workerCache = workerCacheSize(process.env.NODE_OPTIONS);
     let stack: BenchStack;
     try {
       stack = await startStack(stops);
@@ -1091,10 +1115,10 @@ function killDirectChildren(): void {
 }
 
 /**
- * What @temporalio/worker picks when maxCachedWorkflows is not set (reuseV8Context, the default): 600 workflows per
- * GiB of heap limit above 200 MiB. The heap limit is asked of a node started with the children's NODE_OPTIONS.
+ * The worker's sticky cache: WORKER_MAX_CACHED_WORKFLOWS as the worker reads it (default 1000), and the children's
+ * heap limit, asked of a node started with their NODE_OPTIONS.
  */
-function defaultWorkerCache(nodeOptions: string | undefined): { heapLimitMiB: number; maxCachedWorkflows: number } {
+function workerCacheSize(nodeOptions: string | undefined): { heapLimitMiB: number; maxCachedWorkflows: number } {
   let heapLimitMiB = getHeapStatistics().heap_size_limit / 2 ** 20;
   try {
     const script = "process.stdout.write(String(require('v8').getHeapStatistics().heap_size_limit))";
@@ -1102,7 +1126,7 @@ function defaultWorkerCache(nodeOptions: string | undefined): { heapLimitMiB: nu
   } catch {
     // keep our own
   }
-  return { heapLimitMiB, maxCachedWorkflows: Math.max(Math.floor((Math.max(heapLimitMiB - 200, 0) * 600) / 1024), 10) };
+  return { heapLimitMiB, maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS || 1000) };
 }
 
 runMain(main);

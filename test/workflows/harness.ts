@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type {
   AuditEventDraft,
   CaseCommit,
@@ -301,6 +301,8 @@ export interface FakeActivities {
   managerLookups: string[][];
   /** escalationTarget calls, in order. */
   escalationLookups: { ownerId: string; role: EscalationRole }[];
+  /** Owners whose whole ladder was looked up (complaintAssignment, escalationTargets), in order. */
+  ladderLookups: string[];
   /** compensationApprovers calls (the excluded users), in order. */
   approverLookups: string[][];
   /** supervisorsAbove calls (the stalled approvers), in order. */
@@ -318,6 +320,7 @@ export function fakeActivities(): FakeActivities {
   const planRequests: ChangeApprovalPlanRequest[] = [];
   const managerLookups: string[][] = [];
   const escalationLookups: FakeActivities['escalationLookups'] = [];
+  const ladderLookups: string[] = [];
   const approverLookups: string[][] = [];
   const supervisorLookups: string[][] = [];
   return {
@@ -325,6 +328,7 @@ export function fakeActivities(): FakeActivities {
     planRequests,
     managerLookups,
     escalationLookups,
+    ladderLookups,
     approverLookups,
     supervisorLookups,
     activities: {
@@ -334,6 +338,14 @@ export function fakeActivities(): FakeActivities {
       async escalationTarget(ownerId, role) {
         escalationLookups.push({ ownerId, role });
         return ESCALATION_TARGETS[role] ?? null;
+      },
+      async complaintAssignment() {
+        ladderLookups.push(COMPLAINT_OWNER);
+        return { ownerId: COMPLAINT_OWNER, ladder: { ...ESCALATION_TARGETS } };
+      },
+      async escalationTargets(ownerId) {
+        ladderLookups.push(ownerId);
+        return { ...ESCALATION_TARGETS };
       },
       async compensationApprovers(excluded) {
         approverLookups.push(excluded);
@@ -572,6 +584,8 @@ export interface CaseWorkerOptions {
    * records every commit).
    */
   activities?: (fakes: FakeActivities) => Partial<StewardActivities> & Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Worker options beyond the defaults, e.g. a small sticky cache. */
+  worker?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentWorkflowTaskPolls' | 'nonStickyToStickyPollRatio'>;
 }
 
 /** Workers still running, so a timed-out test does not keep the environment from shutting down. */
@@ -593,7 +607,7 @@ export async function withCaseWorker<T>(
   const taskQueue = `steward-test-${randomUUID()}`;
   const started: WorkflowHandle[] = [];
   const activities = { ...fakes.activities, ...options.activities?.(fakes) };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, ...options.worker });
   const ctx: CaseTestContext = {
     ...fakes,
     env,

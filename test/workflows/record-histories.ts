@@ -266,6 +266,22 @@ const scenarios: Scenario[] = [
       return complaint.handle;
     },
   },
+  {
+    // The ladder is looked up with the owner at open and again at the transfer to tina: the warning, the breach
+    // and the climb to lena and sue each fire in one workflow task without an activity. Then closed.
+    name: 'complaint-ladder-at-open',
+    async run({ env, ledger, open }) {
+      const complaint = await open();
+      await complaint.transfer('lena', 'tina', 'Sam is at lunch');
+      await env.sleep(23 * MIN);
+      await ledger.waitFor((c) => c.events.some((e) => e.action === 'sla_escalated' && e.data.to === 'supervisor'));
+      await complaint.respond('tina', 'Sorry for the wait, we are on it');
+      await complaint.resolve('tina', null, 'Refunded the duplicate charge');
+      await expectStatus(complaint.feedback('tina', true, 'Thanks'), 'closed');
+      await expectStatus(complaint.result(), 'closed');
+      return complaint.handle;
+    },
+  },
 ];
 
 /**

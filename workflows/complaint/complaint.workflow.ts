@@ -20,7 +20,7 @@ import {
   SYSTEM_ACTOR,
   WorkCalendar,
 } from '@steward/domain';
-import type { ComplaintActivities } from './activities';
+import type { ComplaintActivities, EscalationTargets } from './activities';
 import { caseActivities } from '../common/activity-options';
 import { ApprovalProcess, ApprovalState } from '../common/approval-process';
 import type { CaseSnapshot } from '../common/case-recorder';
@@ -30,6 +30,7 @@ import { conflict, forbidden, invalid } from '../common/errors';
 import {
   Actor,
   ComplaintCarried,
+  ComplaintLadder,
   compensationDecisionUpdate,
   ComplaintInput,
   ComplaintState,
@@ -44,7 +45,8 @@ import {
   transferUpdate,
 } from './definitions';
 
-const { pickComplaintOwner, escalationTarget, compensationApprovers, supervisorsAbove, managersOf } = caseActivities<ComplaintActivities>();
+const { pickComplaintOwner, escalationTarget, complaintAssignment, escalationTargets, compensationApprovers, supervisorsAbove, managersOf } =
+  caseActivities<ComplaintActivities>();
 
 /**
  * Runs recorded before these rules keep replaying as they ran: the threshold applied to one payout alone,
@@ -52,6 +54,11 @@ const { pickComplaintOwner, escalationTarget, compensationApprovers, supervisors
  */
 const CUMULATIVE_COMPENSATION_PATCH = 'complaint-cumulative-compensation';
 const SUPERVISOR_ESCALATION_PATCH = 'complaint-compensation-escalates-to-supervisor';
+/**
+ * The owner's ladder is looked up with the owner at open (and again at each transfer), so a ladder step is one
+ * workflow task with no activity. Runs opened before it keep looking up each step's target when it fires.
+ */
+const LADDER_AT_OPEN_PATCH = 'complaint-ladder-at-open';
 
 const CASE_TYPE = 'complaint';
 const SERVICE_TEAM = 'service';
@@ -70,7 +77,22 @@ export async function complaintWorkflow(input: ComplaintInput): Promise<Complain
     return c.state;
   });
   setHandler(respondUpdate, async (a) => (c.respond(a.actorId, a.message), c.commit()), { validator: (a) => c.validateRespond(a) });
-  setHandler(transferUpdate, async (a) => (c.transfer(a.actorId, a.toUserId, a.reason), c.commit()), { validator: (a) => c.validateTransfer(a) });
+  setHandler(
+    transferUpdate,
+    async (a) => {
+      // Only runs that know their ladder look the new owner's up (no await otherwise: older runs replay as they ran).
+      if (c.knowsLadder) {
+        const ladder = await escalationTargets(a.toUserId);
+        // Other Updates ran while the directory was read (another transfer, say): check again, then transfer at once.
+        c.validateTransfer(a);
+        c.transfer(a.actorId, a.toUserId, a.reason, ladder);
+      } else {
+        c.transfer(a.actorId, a.toUserId, a.reason);
+      }
+      return c.commit();
+    },
+    { validator: (a) => c.validateTransfer(a) },
+  );
   setHandler(pauseUpdate, async (a) => (c.pause(a.actorId, a.reason), c.commit()), { validator: (a) => c.validatePause(a) });
   setHandler(resumeUpdate, async (a) => (c.resume(a.actorId), c.commit()), { validator: (a) => c.validateResume(a) });
   setHandler(priorityUpdate, async (a) => (c.changePriority(a.actorId, a.severity, a.reason), c.commit()), {
@@ -106,6 +128,8 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
   opened = false;
   private approval: ApprovalProcess | null = null;
   private approvalState: ApprovalState | null;
+  /** Who the ladder brings in above the owner; null in runs opened before LADDER_AT_OPEN_PATCH. */
+  private ladder: ComplaintLadder | null;
 
   constructor(private readonly input: ComplaintInput) {
     super(CASE_TYPE, input.caseId, input.carried ?? { participants: [input.createdBy] });
@@ -147,6 +171,7 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
       updatedAt: new Date(now).toISOString(),
     };
     this.approvalState = input.carried?.approval ?? null;
+    this.ladder = input.carried?.ladder ?? null;
     if (this.approvalState) this.approval = this.makeApproval(this.approvalState);
   }
 
@@ -188,7 +213,13 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
   }
 
   carry(): ComplaintCarried {
-    return { state: this.state, recorder: this.recorder.state, approval: this.approvalState, participants: [...this.participants] };
+    return {
+      state: this.state,
+      recorder: this.recorder.state,
+      approval: this.approvalState,
+      participants: [...this.participants],
+      ...(this.ladder ? { ladder: this.ladder } : {}),
+    };
   }
 
   async commit(): Promise<ComplaintState> {
@@ -221,7 +252,13 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
   }
 
   async open(): Promise<void> {
-    this.state.ownerId = await pickComplaintOwner(SERVICE_TEAM);
+    if (patched(LADDER_AT_OPEN_PATCH)) {
+      const { ownerId, ladder } = await complaintAssignment(SERVICE_TEAM);
+      this.state.ownerId = ownerId;
+      this.ladder = { ownerId, targets: ladder };
+    } else {
+      this.state.ownerId = await pickComplaintOwner(SERVICE_TEAM);
+    }
     this.participants.add(this.state.ownerId);
     this.recorder.audit({
       actorId: this.state.createdBy,
@@ -298,8 +335,14 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
     if (a.toUserId === this.state.ownerId) throw invalid('toUserId', `${a.toUserId} already owns this complaint`);
   }
 
-  transfer(actorId: string, toUserId: string, reason: string): void {
+  get knowsLadder(): boolean {
+    return this.ladder !== null;
+  }
+
+  /** `ladder`: the new owner's, read before the transfer (runs that know their ladder). */
+  transfer(actorId: string, toUserId: string, reason: string, ladder?: EscalationTargets): void {
     const from = this.state.ownerId;
+    if (ladder) this.ladder = { ownerId: toUserId, targets: ladder };
     this.recorder.closeTask(this.handlingTaskKey(), 'transferred');
     this.state.ownerId = toUserId;
     this.participants.add(toUserId);
@@ -572,13 +615,15 @@ class ComplaintCase extends CaseBase<ComplaintStatus> {
 
   /**
    * One rung of the escalation ladder: `warn` tells someone, `escalate` also gives them a task and raises
-   * the case's escalation level. The owner is the case's; the rungs above come from the directory.
+   * the case's escalation level. The owner is the case's; the rungs above were looked up with the owner (at open or
+   * transfer), or, in runs opened before that, are looked up now.
    */
   private async takeStep(clock: SlaClockName, index: number): Promise<void> {
     const step = this.input.policies.escalation[index];
     const pct = `${Math.round(step.at * 100)}%`;
     const data = { clock, at: step.at, action: step.action, to: step.to, priority: this.state.priority };
-    const userId = step.to === 'owner' ? this.state.ownerId : await escalationTarget(this.state.ownerId, step.to);
+    const known = this.ladder?.ownerId === this.state.ownerId ? this.ladder.targets : null;
+    const userId = step.to === 'owner' ? this.state.ownerId : known ? known[step.to] : await escalationTarget(this.state.ownerId, step.to);
     // The owner may have responded (or resolved) while the directory was read: nobody needs bringing in now.
     if (this.state.clocks[clock]?.doneAt) {
       this.record(SYSTEM_ACTOR, 'sla_escalation_skipped', { ...data, reason: `the ${clockLabel(clock)} clock finished while ${step.to} was looked up` });

@@ -2,9 +2,17 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalLevel, CalendarSpec, Compensation, ComplaintClocks, ComplaintIntake, ComplaintStatus, PastCompensation, Priority, SlaPolicies } from '@steward/domain';
 import type { ApprovalState } from '../common/approval-process';
 import type { RecorderState } from '../common/case-recorder';
+import type { EscalationTargets } from './activities';
 
 export const COMPLAINT_WORKFLOW = 'complaintWorkflow';
 export const complaintWorkflowId = (caseId: string) => `complaint-${caseId}`;
+
+/**
+ * A complaint continues as new past this many history events (the API passes it; the kit's default is 5000): a
+ * worker whose cache cannot hold every open complaint replays one from its history at each step, so it stays short.
+ * A complaint's whole life is typically 60-120 events, so only long-running, much-handled ones ever reach it.
+ */
+export const COMPLAINT_HISTORY_LIMIT = 1000;
 
 export interface ComplaintInput {
   caseId: string;
@@ -25,6 +33,14 @@ export interface ComplaintCarried {
   recorder: RecorderState;
   approval: ApprovalState | null;
   participants: string[];
+  /** The ladder above the owner, looked up at open and at each transfer (absent: runs that look up each step). */
+  ladder?: ComplaintLadder;
+}
+
+/** Who each rung brings in above `ownerId`: while they own the complaint, a ladder step reads the directory no more. */
+export interface ComplaintLadder {
+  ownerId: string;
+  targets: EscalationTargets;
 }
 
 /** The complaint's whole state: what the read model stores and what continue-as-new carries. */

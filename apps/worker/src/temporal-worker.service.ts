@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createLogger, StewardConfig } from '@steward/config';
-import { workflowCode } from '@steward/temporal';
+import { workerCacheOptions, workflowCode } from '@steward/temporal';
 import { ACTIVITY_PROVIDERS, ActivityProvider } from './activities';
 
 let runtimeInstalled = false;
@@ -52,6 +52,7 @@ export class TemporalWorkerService {
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
       activities: this.activities(),
       ...workflowCode(),
+      ...workerCacheOptions(this.config.WORKER_MAX_CACHED_WORKFLOWS),
     });
     return this.worker;
   }

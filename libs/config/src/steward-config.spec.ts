@@ -30,6 +30,7 @@ describe('loadConfig', () => {
         COMPENSATION_APPROVAL_THRESHOLD: 1000,
         LOG_LEVEL: 'info',
         MIGRATIONS_RUN: true,
+        WORKER_MAX_CACHED_WORKFLOWS: 1000,
       });
     });
 
@@ -65,6 +66,7 @@ describe('loadConfig', () => {
       COMPENSATION_APPROVAL_THRESHOLD: '2500.5',
       LOG_LEVEL: 'debug',
       MIGRATIONS_RUN: 'false',
+      WORKER_MAX_CACHED_WORKFLOWS: '250',
     });
     expect(config.PORT).toBe(8080);
     expect(config.databaseUrl).toBe('postgres://steward:pw@db:5432/steward');
@@ -75,6 +77,7 @@ describe('loadConfig', () => {
     expect(config.COMPENSATION_APPROVAL_THRESHOLD).toBe(2500.5);
     expect(config.LOG_LEVEL).toBe('debug');
     expect(config.MIGRATIONS_RUN).toBe(false);
+    expect(config.WORKER_MAX_CACHED_WORKFLOWS).toBe(250);
   });
 
   it('accepts a postgresql:// URL too', () => {
@@ -106,6 +109,10 @@ describe('loadConfig', () => {
     ['NODE_ENV', 'staging'],
     ['COMPENSATION_APPROVAL_THRESHOLD', '-5'],
     ['COMPENSATION_APPROVAL_THRESHOLD', 'lots'],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '1'],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '0'],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '12.5'],
+    ['WORKER_MAX_CACHED_WORKFLOWS', 'many'],
   ])('rejects %s=%s with a ConfigError naming the variable', (name, value) => {
     const error = configErrorFor({ [name]: value });
     expect(error.name).toBe('ConfigError');

@@ -235,6 +235,17 @@ export class StewardConfig {
   @Min(1)
   RATE_LIMIT_EXPORT_MAX = 60;
 
+  /**
+   * Workflows the worker keeps in memory between their tasks (its sticky cache). Open cases always outnumber it
+   * in production: the others are replayed from their history when their next task comes, and the worker's
+   * memory stays bounded by this figure instead of by the number of open cases.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(100000)
+  WORKER_MAX_CACHED_WORKFLOWS = 1000;
+
   /** The API applies pending migrations at boot unless told not to (e.g. when a release job does it). */
   @Transform(toBool)
   @IsBoolean()

@@ -4,6 +4,7 @@ import { DirectoryService, DirectoryUser } from '@steward/directory';
 import { SERVICE_ROLES, SlaPolicies } from '@steward/domain';
 import {
   Actor,
+  COMPLAINT_HISTORY_LIMIT,
   COMPLAINT_WORKFLOW,
   ComplaintInput,
   ComplaintState,
@@ -71,6 +72,7 @@ export class ComplaintsService extends CaseTypeService<ComplaintState, Complaint
         policies: this.policies,
         compensationThreshold: this.config.COMPENSATION_APPROVAL_THRESHOLD,
         approvalPolicy: { reminderAfterMs: this.config.approvalReminderAfterMs, escalateAfterMs: this.config.approvalEscalateAfterMs },
+        historyLimit: COMPLAINT_HISTORY_LIMIT,
       }),
     });
   }

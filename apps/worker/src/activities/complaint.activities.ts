@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ComplaintRepository } from '@steward/persistence';
 import { DirectoryService, DirectoryUser } from '@steward/directory';
-import type { ComplaintActivities, EscalationRole } from '@steward/workflows/complaint/activities';
+import type { ComplaintActivities, EscalationRole, EscalationTargets } from '@steward/workflows/complaint/activities';
 import type { ActivityProvider } from './activity-provider';
 
 type ComplaintOnly = Omit<ComplaintActivities, 'commitCase' | 'managersOf'>;
@@ -29,6 +29,21 @@ export class ComplaintActivitiesService implements ComplaintOnly, ActivityProvid
     const supervisor = teamLead?.roles.includes('supervisor') ? teamLead : await this.upTheLine(teamLead ?? owner, 'supervisor');
     if (role === 'supervisor') return supervisor?.id ?? null;
     return (await this.upTheLine(supervisor ?? teamLead ?? owner, 'manager'))?.id ?? null;
+  }
+
+  async complaintAssignment(team: string): Promise<{ ownerId: string; ladder: EscalationTargets }> {
+    const ownerId = await this.pickComplaintOwner(team);
+    return { ownerId, ladder: await this.escalationTargets(ownerId) };
+  }
+
+  /** escalationTarget for every role, walking the directory once (the opening of a complaint waits for it). */
+  async escalationTargets(ownerId: string): Promise<EscalationTargets> {
+    const owner = await this.directory.findUser(ownerId);
+    if (!owner) return { team_lead: null, supervisor: null, manager: null };
+    const teamLead = await this.teamLeadOf(owner);
+    const supervisor = teamLead?.roles.includes('supervisor') ? teamLead : await this.upTheLine(teamLead ?? owner, 'supervisor');
+    const manager = await this.upTheLine(supervisor ?? teamLead ?? owner, 'manager');
+    return { team_lead: teamLead?.id ?? null, supervisor: supervisor?.id ?? null, manager: manager?.id ?? null };
   }
 
   async compensationApprovers(excluded: string[]): Promise<string[]> {
@@ -68,6 +83,8 @@ export class ComplaintActivitiesService implements ComplaintOnly, ActivityProvid
     return {
       pickComplaintOwner: this.pickComplaintOwner.bind(this),
       escalationTarget: this.escalationTarget.bind(this),
+      complaintAssignment: this.complaintAssignment.bind(this),
+      escalationTargets: this.escalationTargets.bind(this),
       compensationApprovers: this.compensationApprovers.bind(this),
       supervisorsAbove: this.supervisorsAbove.bind(this),
     };
