@@ -15,6 +15,8 @@ export interface Answer {
 export class FaultClient {
   readonly statuses = new Map<number, number>();
   requests = 0;
+  /** Answers below 500: the fault loop waits for progress between kills. */
+  successes = 0;
   networkErrors = 0;
   retries = 0;
   inFlight = 0;
@@ -56,6 +58,7 @@ export class FaultClient {
       } catch {
         parsed = { text };
       }
+      if (res.status < 500) this.successes += 1;
       if (res.status === 503 && this.down) this.unavailableDuring.set(this.down, (this.unavailableDuring.get(this.down) ?? 0) + 1);
       if (res.status >= 500 && res.status !== 503) this.serverErrors.push(`${method} ${path} as ${userId} -> ${res.status} (down: ${this.down ?? 'nothing'}): ${text.slice(0, 300)}`);
       return { status: res.status, body: parsed };

@@ -115,7 +115,7 @@ describe('fault suite', () => {
       [flows[i], flows[j]] = [flows[j], flows[i]];
     }
     for (const f of flows) f.think = Array.from({ length: 4 }, () => prng.int(0, THINK_MS));
-    const killDelays = Array.from({ length: WORKER_KILLS }, () => prng.int(200, 2500));
+    const killDelays = Array.from({ length: WORKER_KILLS }, () => prng.int(500, 4000));
     const postgresAfter = Math.floor(WORKER_KILLS / 3);
     const temporalAfter = Math.floor((2 * WORKER_KILLS) / 3);
     const apiKillsAfter = new Set(Array.from({ length: API_KILLS }, () => prng.int(0, Math.max(0, WORKER_KILLS - 1))));
@@ -149,8 +149,12 @@ describe('fault suite', () => {
 
     const faults = (async () => {
       for (let k = 0; k < WORKER_KILLS; k++) {
-        // Let the new worker pick up work for a random while, then kill it wherever it is.
+        // Let the new worker pick up work for a random while, then kill it wherever it is. On a loaded machine a
+        // fresh worker may need longer than that to get anything done: wait (bounded) for some flow to progress
+        // first, so that the kills strike mid-flow instead of starving the flows.
+        const progressed = client.successes + 3;
         await new Promise((r) => setTimeout(r, killDelays[k]));
+        if (!flowsDone) await until('flows to progress', async () => flowsDone || client.successes >= progressed, 30_000, 50).catch(() => undefined);
         if (!flowsDone) figures.killsWhileFlowsRan += 1;
         await stack.killWorker();
         figures.workerKills += 1;
