@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { StewardConfig } from '@steward/config';
 import { AppModule } from './app.module';
+import { ActionKeyInterceptor } from './cases/action-key';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { refineOpenApiDocument } from './common/openapi-document';
 import { createValidationPipe } from './common/validation';
@@ -15,6 +16,7 @@ export async function createApiApp(config: StewardConfig): Promise<INestApplicat
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new ActionKeyInterceptor());
   app.useGlobalFilters(new HttpExceptionFilter(await app.resolve(PinoLogger)));
   app.enableShutdownHooks();
   serveWebConsole(app);

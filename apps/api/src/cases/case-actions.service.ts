@@ -7,6 +7,7 @@ import type { DirectoryUser } from '@steward/directory';
 import { StewardException } from '../common/steward.exception';
 import { toHttpError } from '../common/temporal-errors';
 import { CaseReader, CaseTypeAccess } from './case-reader.service';
+import { currentActionKey } from './action-key';
 import { IdempotencyService } from './idempotency.service';
 
 export interface CaseCreation<Input, Stored = unknown> {
@@ -82,10 +83,14 @@ export class CaseActions {
     arg: A,
     access: CaseTypeAccess = {},
   ): Promise<R> {
+    const key = currentActionKey();
+    this.idempotency.validateKey(key);
     const row = access.confidential ? await this.cases.readable(caseType, id, user, access) : await this.cases.findCase(caseType, id);
     const log = { caseId: id, workflowId: row.workflowId, update: update.name, actorId: user.id };
     try {
-      const result = await this.temporal.workflow.getHandle(row.workflowId).executeUpdate(update, { args: [arg] });
+      // With an Idempotency-Key, the Update's id: Temporal runs an update id once per run and hands a repeat the first outcome.
+      const updateId = key === undefined ? undefined : `${user.id}:${update.name}:${key}`;
+      const result = await this.temporal.workflow.getHandle(row.workflowId).executeUpdate(update, { args: [arg], ...(updateId ? { updateId } : {}) });
       this.logger.info({ ...log, status: result.status }, 'case action accepted');
       return result;
     } catch (err) {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
+import { isDependencyOutage } from './dependency-outage';
 import { StewardException } from './steward.exception';
 
 const REASONS: Record<number, string> = {
@@ -41,6 +42,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const statusCode = exception.getStatus();
       return { statusCode, message: statusCode === 400 && /JSON/i.test(message) ? `Malformed JSON body: ${message}` : message, details: [] };
     }
+    // Postgres or the Temporal server is down or restarting: the client may retry (with the same Idempotency-Key).
+    if (isDependencyOutage(exception)) return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: 'A dependency is unavailable; retry shortly', details: [] };
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error', details: [] };
   }
 }
