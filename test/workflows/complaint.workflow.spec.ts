@@ -619,7 +619,7 @@ describe('complaint workflow (time-skipping)', () => {
     }));
   it('continues as new past the history limit, carrying state, recorder versions, open tasks and a pending approval', () =>
     withCaseWorker(env, workflowBundle, async ({ ledger, open, sleepUntil, now }) => {
-      const complaint = await open({ historyLimit: 25 });
+      const complaint = await open({ historyLimit: 40 });
       const t0 = at(complaint.opened.createdAt);
       const workflowId = complaint.handle.workflowId;
       const runs = [complaint.firstRunId];

@@ -10,10 +10,15 @@ const COMMIT_OPTIONS = {
 
 const { commitCase } = proxyActivities<CaseActivities>(COMMIT_OPTIONS);
 /**
- * The commit runs as a local activity: in the worker that runs the workflow task, inside that task, so an
- * accepted action costs one workflow task instead of three (schedule the commit, its result, the reply).
- * It is idempotent (keys and versions come from workflow state), so the re-run that follows a lost workflow
- * task writes nothing twice. Runs whose histories recorded the commit as an activity keep replaying it as one.
+ * A case's first commit (the submission, the opening) runs as a local activity: in the worker that runs the
+ * workflow task, inside that task, so creating a case is one workflow task instead of three, and the API's
+ * 201 comes back that much sooner. A lost first task re-runs the same input to the same effects, which the
+ * idempotent commit writes once.
+ *
+ * Every later commit is a regular activity, whose input the history records before it runs. A local
+ * activity's is not: if a task that already committed is lost (a worker killed or a cache eviction mid-task),
+ * the task runs again later, when more deadlines may be due or another Update may come first, and would
+ * commit different effects under the same keys and version.
  */
 const { commitCase: commitCaseLocally } = proxyLocalActivities<CaseActivities>(COMMIT_OPTIONS);
 
@@ -131,7 +136,8 @@ export class CaseRecorder {
     this.closeTasks = [];
     this.notifications = [];
     this.dirty = false;
-    await (patched('commit-local-activity') ? commitCaseLocally(commit) : commitCase(commit));
+    const local = commit.version === 1 && patched('first-commit-local-activity');
+    await (local ? commitCaseLocally(commit) : commitCase(commit));
     this.version = commit.version;
   }
 }
