@@ -290,7 +290,8 @@ describe('complaint workflow (time-skipping)', () => {
       expect(ledger.actions).toEqual(['complaint_opened']);
       await complaint.changePriority('lena', 'critical', 'The customer cannot trade');
       // The view committed with the change (the Update's own answer may already include the breach below).
-      const changed = viewOf(await ledger.waitForAction('priority_changed'));
+      const changeCommit = await ledger.waitForAction('priority_changed');
+      const changed = viewOf(changeCommit);
       const changedAt = at(changed.priorityChanges[0]?.at);
       const spent = changedAt - monday0900;
       expect(spent).toBeGreaterThanOrEqual(20 * MIN);
@@ -308,8 +309,8 @@ describe('complaint workflow (time-skipping)', () => {
         toStatus: 'open',
         data: { from: 'P3', to: 'P1', severity: 'critical', reason: 'The customer cannot trade' },
       });
-      expect(viewOf(ledger.latest).priority).toBe('P1');
-      expect(ledger.latest.notifications).toEqual([expect.objectContaining({ userId: 'sam', kind: 'priority_changed' })]);
+      // (The breach's own commit may follow at once: look at the change's commit, not the latest.)
+      expect(changeCommit.notifications).toEqual([expect.objectContaining({ userId: 'sam', kind: 'priority_changed' })]);
 
       // 20 min spent > 15 min: breached on the next timer, as of the change; the warning and the team lead with it.
       await sleepUntil(changedAt + 1000);
@@ -751,7 +752,12 @@ describe('complaint workflow (time-skipping)', () => {
           expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
           const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
           expect(refused).toBeDefined();
-          expect(await refusal(Promise.reject(refused!.reason))).toMatchObject({ type: 'StewardInvalid', message: expect.stringMatching(/already owns/) });
+          // Which refusal depends on whether the winner had committed when the loser was checked: tina already
+          // owns it (checked again after the look-up), or sam no longer owns it (checked on arrival).
+          expect([
+            { type: 'StewardInvalid', already: true },
+            { type: 'StewardForbidden', already: false },
+          ]).toContainEqual(await refusal(Promise.reject(refused!.reason)).then((r) => ({ type: r.type, already: /already owns/.test(r.message) })));
           expect(ledger.actions.filter((a) => a === 'complaint_transferred')).toHaveLength(1);
           const state = await complaint.state();
           expect(state).toMatchObject({ ownerId: 'tina', transfers: [expect.objectContaining({ from: 'sam', to: 'tina' })] });
