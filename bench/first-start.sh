@@ -28,11 +28,15 @@ printf 'npm install %.1f s, npm start to healthy %.1f s, total %.1f s\n' "$(echo
 grep -o '"msg":"Temporal CLI: [^"]*"' "$d/start.log" | head -1 || true
 
 # Ctrl-C: SIGINT to the launcher (the node process whose working directory is this clone).
-for p in $(pgrep -f 'dist/apps/launcher/src/main.js'); do
-  [ "$(readlink "/proc/$p/cwd")" = "$d/app" ] && kill -INT "$p"
+ours() { pgrep -f "$d|$pg_home" | wc -l || true; }
+for p in $(pgrep -f 'dist/apps/launcher/src/main.js' || true); do
+  if [ "$(readlink "/proc/$p/cwd")" = "$d/app" ]; then kill -INT "$p"; fi
 done
-for _ in $(seq 1 60); do [ "$(pgrep -f "$d|$pg_home" | wc -l)" = 0 ] && break; sleep 0.5; done
-left=$(pgrep -f "$d|$pg_home" | wc -l)
+for _ in $(seq 1 60); do
+  if [ "$(ours)" = 0 ]; then break; fi
+  sleep 0.5
+done
+left=$(ours)
 echo "processes left after Ctrl-C: $left"
 rm -rf "$d" "$pg_home"
 [ "$left" = 0 ]
