@@ -1,4 +1,5 @@
 import canonicalize from 'canonicalize';
+import type { AuditPayload } from './audit-chain';
 
 /**
  * RFC 8785 canonical JSON (JCS), byte for byte what the `canonicalize` package writes, without its overhead.
@@ -59,21 +60,6 @@ function fallback(value: unknown): string {
 /** The 12 fields of an audit event's payload, in JCS order (sorted by UTF-16 code units). */
 const PAYLOAD_KEYS = ['action', 'actorId', 'at', 'caseId', 'caseType', 'data', 'fromStatus', 'id', 'runId', 'seq', 'toStatus', 'workflowId'] as const;
 
-interface PayloadFields {
-  seq: number;
-  id: string;
-  at: string;
-  caseType: string;
-  caseId: string;
-  actorId: string;
-  action: string;
-  fromStatus: string | null;
-  toStatus: string | null;
-  data: unknown;
-  workflowId: string;
-  runId: string;
-}
-
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isTextOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
 const text = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
@@ -83,7 +69,7 @@ const text = (v: string | null): string => (v === null ? 'null' : JSON.stringify
  * fields are written in their fixed sorted order instead of being sorted for every event. An event whose
  * fields are not the expected strings, nulls and a finite seq (a malformed export line) goes the slow way.
  */
-export function payloadJcs(e: PayloadFields): string {
+export function payloadJcs(e: AuditPayload): string {
   if (
     !isText(e.action) || !isText(e.actorId) || !isText(e.at) || !isText(e.caseId) || !isText(e.caseType) || e.data === undefined ||
     !isTextOrNull(e.fromStatus) || !isText(e.id) || !isText(e.runId) || typeof e.seq !== 'number' || !Number.isFinite(e.seq) ||
@@ -108,7 +94,7 @@ export function payloadJcs(e: PayloadFields): string {
  * JCS writes an object as `{` + the sorted `"key":value` members joined by `,` + `}`, so the members before
  * `"seq"` and the members after it can be canonicalized on their own and joined around it.
  */
-export function payloadJcsAroundSeq(payload: Omit<PayloadFields, 'seq'>): { head: string; tail: string } {
+export function payloadJcsAroundSeq(payload: Omit<AuditPayload, 'seq'>): { head: string; tail: string } {
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
   for (const key of PAYLOAD_KEYS) {
