@@ -1,11 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { distFile } from '../support/build';
 import { submitChange } from '../support/change-requests';
-import { ROOT } from '../support/isolation';
 import { startWebhookReceiver, WebhookReceiver } from '../support/notify';
 import { startSteward, Steward } from '../support/steward';
 import { waitFor } from '../support/wait';
+import { spawnWorkerProcess } from '../support/worker-process';
 
 /**
  * The delivery loop runs in the worker process, which can die at any moment. Kill it (SIGKILL) while a webhook
@@ -41,23 +40,7 @@ describe('a worker killed mid-delivery', () => {
   });
 
   function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [distFile('apps', 'worker', 'src', 'main.js')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...NOTIFY,
-        DATABASE_URL: s.config.databaseUrl,
-        TEMPORAL_ADDRESS: s.config.temporalAddress,
-        TEMPORAL_NAMESPACE: s.config.TEMPORAL_NAMESPACE,
-        TEMPORAL_TASK_QUEUE: s.config.TEMPORAL_TASK_QUEUE,
-        JWT_SECRET: s.config.jwtSecret,
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'test',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const child = spawnWorkerProcess(s, NOTIFY, (text) => (output += text));
     workers.push(child);
     return child;
   }

@@ -1,13 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
 import { auditEventFromRow, AuditEventRow, ChainVerifier } from '@steward/persistence';
 import { viewQuery } from '@steward/workflows/change-request/definitions';
 import { AuditItem, ChangeView, decide, eventually, hoursFromNow, RISK, submitChange } from '../support/change-requests';
 import { IdempotencyService } from '../../apps/api/src/cases/idempotency.service';
-import { distFile } from '../support/build';
-import { ROOT } from '../support/isolation';
 import { startSteward, Steward } from '../support/steward';
 import { waitFor } from '../support/wait';
+import { spawnWorkerProcess } from '../support/worker-process';
 
 /**
  * The worker is a separate process that can die at any moment. Kill it (SIGKILL) in the middle of an
@@ -36,22 +35,7 @@ describe('worker killed and restarted mid-approval', () => {
 
   /** Starts the compiled worker as a child process and waits until it polls this file's task queue. */
   async function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [distFile('apps', 'worker', 'src', 'main.js')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: s.config.databaseUrl,
-        TEMPORAL_ADDRESS: s.config.temporalAddress,
-        TEMPORAL_NAMESPACE: s.config.TEMPORAL_NAMESPACE,
-        TEMPORAL_TASK_QUEUE: s.config.TEMPORAL_TASK_QUEUE,
-        JWT_SECRET: s.config.jwtSecret,
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'test',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const child = spawnWorkerProcess(s, {}, (text) => (output += text));
     await eventually(
       async () => {
         if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
