@@ -1,6 +1,6 @@
 import { workflowInfo } from '@temporalio/workflow';
 import {
-  checkInDueAt,
+  nextCheckInDueAt,
   checkInProblems,
   Decision,
   extensionProblem,
@@ -401,10 +401,9 @@ export class PipCase extends CaseBase<PipStatus> {
 
   /** The next scheduled check-in not yet due, and when it falls due. */
   private nextCheckIn(): { number: number; at: number } | null {
-    if (this.status !== 'active' || !this.state.startsAt || !this.state.endsAt) return null;
-    const number = this.scheduledCheckIns.length + 1;
-    const at = checkInDueAt(Date.parse(this.state.startsAt), this.checkInEveryMs, Date.parse(this.state.endsAt), number);
-    return at === null ? null : { number, at };
+    const scheduled = this.scheduledCheckIns.length;
+    const at = nextCheckInDueAt({ status: this.status, startsAt: this.state.startsAt, endsAt: this.state.endsAt, everyMs: this.checkInEveryMs, scheduled });
+    return at === null ? null : { number: scheduled + 1, at };
   }
 
   private openCheckIn(number: number, dueMs: number): void {
