@@ -95,7 +95,7 @@ function NewApprovalRequest() {
       call(
         api.POST('/approval-requests', {
           body: { type: type.type, title: body.title, fields: body.fields ?? {} } as Schemas['SubmitApprovalRequestDto'],
-          params: { header: { 'idempotency-key': idempotencyKey() } },
+          params: { header: { 'Idempotency-Key': idempotencyKey() } },
         }),
       ),
   };

@@ -65,7 +65,7 @@ function NewChangeRequest() {
       call(
         api.POST('/change-requests', {
           body: body as Schemas['SubmitChangeRequestDto'],
-          params: { header: { 'idempotency-key': idempotencyKey() } },
+          params: { header: { 'Idempotency-Key': idempotencyKey() } },
         }),
       ),
   };

@@ -50,7 +50,7 @@ function NewComplaint() {
       return <PriorityPreview severity={String(v.severity ?? '')} tier={String(customer.tier ?? '')} />;
     },
     submit: (body) =>
-      call(api.POST('/complaints', { body: body as Schemas['OpenComplaintDto'], params: { header: { 'idempotency-key': idempotencyKey() } } })),
+      call(api.POST('/complaints', { body: body as Schemas['OpenComplaintDto'], params: { header: { 'Idempotency-Key': idempotencyKey() } } })),
   };
   return (
     <section className="narrow" aria-label={t('complaint.new')}>

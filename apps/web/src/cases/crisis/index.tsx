@@ -40,7 +40,7 @@ function NewCrisis() {
       { name: 'legalId', labelKey: F('legalId'), kind: 'text', required: true, helpKey: F('legalHelp') },
     ],
     defaults: { severity: 'major' },
-    submit: (body) => call(api.POST('/crises', { body: body as Schemas['DeclareCrisisDto'], params: { header: { 'idempotency-key': idempotencyKey() } } })),
+    submit: (body) => call(api.POST('/crises', { body: body as Schemas['DeclareCrisisDto'], params: { header: { 'Idempotency-Key': idempotencyKey() } } })),
   };
   return (
     <section className="narrow" aria-label={t('crisis.new')}>

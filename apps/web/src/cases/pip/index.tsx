@@ -80,7 +80,7 @@ function NewPip() {
       ...durationFields,
     ],
     defaults: { duration: 'P60D', checkInEvery: 'P14D' },
-    submit: (body) => call(api.POST('/pips', { body: body as Schemas['CreatePipDto'], params: { header: { 'idempotency-key': idempotencyKey() } } })),
+    submit: (body) => call(api.POST('/pips', { body: body as Schemas['CreatePipDto'], params: { header: { 'Idempotency-Key': idempotencyKey() } } })),
   };
   return (
     <section className="narrow" aria-label={t('pip.new')}>
