@@ -100,12 +100,15 @@ function cleanUp() {
   return stopping;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    say(`${signal}: stopping everything this run started...`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
+// On SIGINT, SIGTERM or SIGHUP: stop everything, then exit (128 + the signal). Through async-exit-hook, as embedded
+// Postgres's own stop is, so that the process waits for both rather than exiting when the first is done.
+let finished = false;
+const exitHook = require('async-exit-hook');
+exitHook.forceExitTimeout(60_000);
+exitHook((done) => {
+  if (!finished) say('stopping everything this run started...');
+  void cleanUp().then(done, done);
+});
 
 function readJson(file) {
   try {
@@ -202,15 +205,16 @@ async function main() {
   return failed.length === 0 ? 0 : 1;
 }
 
-main()
-  .then(
-    async (code) => {
-      await cleanUp();
-      process.exit(code);
-    },
-    async (err) => {
-      say(err.stack ?? String(err));
-      await cleanUp();
-      process.exit(1);
-    },
-  );
+main().then(
+  async (code) => {
+    await cleanUp();
+    finished = true;
+    process.exit(code);
+  },
+  async (err) => {
+    say(err.stack ?? String(err));
+    await cleanUp();
+    finished = true;
+    process.exit(1);
+  },
+);
