@@ -59,6 +59,7 @@ process.on('exit', () => {
 function runNode(label, args, env) {
   return new Promise((done, fail) => {
     const started = Date.now();
+    if (interrupted) return done({ label, code: null, signal: 'interrupted', ms: 0 });
     // Its own process group: on Ctrl-C or SIGTERM the whole group (Jest, its workers, the API and worker
     // processes they started) is stopped, not only Jest.
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'inherit', detached: true });
@@ -103,10 +104,16 @@ function cleanUp() {
 // On SIGINT, SIGTERM or SIGHUP: stop everything, then exit (128 + the signal). Through async-exit-hook, as embedded
 // Postgres's own stop is, so that the process waits for both rather than exiting when the first is done.
 let finished = false;
+let interrupted = false;
 const exitHook = require('async-exit-hook');
 exitHook.forceExitTimeout(60_000);
 exitHook((done) => {
-  if (!finished) say('stopping everything this run started...');
+  if (!finished) {
+    interrupted = true;
+    // Aborted on purpose: nothing to look at afterwards.
+    keepDir = false;
+    say('stopping everything this run started...');
+  }
   void cleanUp().then(done, done);
 });
 
@@ -168,7 +175,7 @@ async function main() {
     });
     runs.push({ ...run, report: readJson(report) });
   }
-  if (PARTS.has('flows')) {
+  if (PARTS.has('flows') && !interrupted) {
     say('(b) the topology test: two APIs and two workers, one worker killed...');
     const report = join(dir, 'flows.json');
     const figuresFile = join(dir, 'topology-figures.json');
@@ -177,10 +184,13 @@ async function main() {
       TOPOLOGY_NAMESPACE: 'default',
       TOPOLOGY_DATABASE_URL: pg.url,
       TOPOLOGY_FIGURES_FILE: figuresFile,
+      // The test's process logs go in this run's directory, which is removed with it (or kept when a part failed).
+      TOPOLOGY_LOG_DIR: join(dir, 'processes'),
     });
     runs.push({ ...run, report: readJson(report), figures: readJson(figuresFile) });
   }
 
+  if (interrupted) return 130;
   const failed = runs.filter((r) => r.code !== 0);
   keepDir = failed.length > 0;
   const rows = [

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -57,7 +57,9 @@ function required(name: string): string {
 }
 
 describe('production topology', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'steward-topology-'));
+  // scripts/topology.mjs passes a directory inside its own, which it removes (or keeps when the test failed).
+  const dir = process.env.TOPOLOGY_LOG_DIR || mkdtempSync(join(tmpdir(), 'steward-topology-'));
+  mkdirSync(dir, { recursive: true });
   const services: NodeService[] = [];
   let keep = true;
   let connection: Connection | null = null;
