@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
 import { FaultClient } from './client';
+import { checkCases } from './checks';
 import { changeRequestFlow, complaintFlow, FlowResult } from './flows';
 import { Prng } from './prng';
 import { FaultStack, until } from './stack';
@@ -36,35 +37,6 @@ const THINK_MS = num('FAULTS_THINK_MS', 400);
 const OUTAGE_MS = num('FAULTS_OUTAGE_MS', 4000);
 
 jest.setTimeout(15 * 60_000);
-
-/** What each closed case must hold, exactly once each. */
-const EXPECTED = {
-  change_request: {
-    audit: [
-      'change_submitted',
-      'approval_level_started',
-      'approval_decision',
-      'approval_level_decided',
-      'change_approved',
-      'change_window_opened',
-      'implementation_started',
-      'implementation_completed',
-      'change_verified',
-      'change_closed',
-    ],
-    // kind:part in the case:rows:completed rows (tasks), kind:part:rows (notifications).
-    tasks: 'approve_change:manager:1x:1done implement_change:implementer:1x:1done verify_change:requester:1x:1done',
-    notes:
-      'approval_requested:manager:1x change_approved:requester:1x change_closed:implementer:1x change_closed:requester:1x ' +
-      'change_implemented:requester:1x change_scheduled:implementer:1x change_window_open:implementer:1x',
-  },
-  complaint: {
-    audit: ['complaint_opened', 'first_response', 'complaint_resolved', 'complaint_closed'],
-    // Two duties of the owner: the first response, then the resolution.
-    tasks: 'collect_feedback:owner:1x:1done respond_complaint:owner:2x:2done',
-    notes: 'complaint_assigned:owner:1x',
-  },
-};
 
 interface Figures {
   seed: number;
@@ -194,73 +166,13 @@ describe('fault suite', () => {
     const db = new Client({ connectionString: stack.ownerUrl });
     await db.connect();
     const problems: string[] = [];
-    let lost = 0;
-    let doubled = 0;
     try {
+      const checked = await checkCases(db, results);
+      problems.push(...checked.problems);
+      const { lost, doubled } = checked;
       const failed = results.filter((r) => r.error);
-      for (const r of failed.slice(0, 20)) problems.push(`${r.kind} ${r.index} (${r.caseId ?? 'no case'}): ${r.error}`);
-      lost += failed.filter((r) => !r.caseId).length;
-
-      const byType = await db.query<{ case_type: string; status: string; n: number }>(`SELECT case_type, status, count(*)::int AS n FROM cases GROUP BY 1, 2 ORDER BY 1, 2`);
-      const caseCount = (type: string) => byType.rows.filter((r) => r.case_type === type).reduce((a, r) => a + r.n, 0);
-      const closed = (type: string) => byType.rows.find((r) => r.case_type === type && r.status === 'closed')?.n ?? 0;
-      if (caseCount('change_request') !== CHANGES) problems.push(`${caseCount('change_request')} change requests in the database, ${CHANGES} submitted`);
-      if (caseCount('complaint') !== COMPLAINTS) problems.push(`${caseCount('complaint')} complaints in the database, ${COMPLAINTS} opened`);
-      const notClosed = CHANGES - closed('change_request') + (COMPLAINTS - closed('complaint'));
-      if (notClosed !== 0) problems.push(`${notClosed} cases not closed: ${JSON.stringify(byType.rows)}`);
-      lost += Math.max(0, CHANGES - caseCount('change_request')) + Math.max(0, COMPLAINTS - caseCount('complaint'));
-      doubled += Math.max(0, caseCount('change_request') - CHANGES) + Math.max(0, caseCount('complaint') - COMPLAINTS);
-
-      const audit = await db.query<{ case_id: string; actions: string[] }>(`SELECT case_id, array_agg(action ORDER BY seq) AS actions FROM audit_events GROUP BY case_id`);
-      const tasks = await db.query<{ case_id: string; kind: string; assignee_id: string; n: number; done: number }>(
-        `SELECT case_id, kind, assignee_id, count(*)::int AS n, count(completed_at)::int AS done FROM human_tasks GROUP BY 1, 2, 3`,
-      );
-      const notes = await db.query<{ case_id: string; kind: string; user_id: string; n: number }>(
-        `SELECT case_id, kind, user_id, count(*)::int AS n FROM notifications GROUP BY 1, 2, 3`,
-      );
-      const auditOf = new Map(audit.rows.map((r) => [r.case_id, r.actions]));
-      const group = <T extends { case_id: string }>(rows: T[]) => {
-        const m = new Map<string, T[]>();
-        for (const r of rows) m.set(r.case_id, [...(m.get(r.case_id) ?? []), r]);
-        return m;
-      };
-      const tasksOf = group(tasks.rows);
-      const notesOf = group(notes.rows);
-      // Users by their part in the case, so that all cases of a type have the same shape.
-      const role = (r: FlowResult, user: string) => Object.entries(r.actors).find(([, u]) => u === user)?.[0] ?? user;
-      const shapes = { change_request: { tasks: new Map<string, number>(), notes: new Map<string, number>() }, complaint: { tasks: new Map<string, number>(), notes: new Map<string, number>() } };
-      for (const r of results) {
-        if (!r.caseId) continue;
-        const expected = EXPECTED[r.kind].audit;
-        const actions = auditOf.get(r.caseId) ?? [];
-        const missing = expected.filter((a) => !actions.includes(a));
-        const extra = actions.length - (expected.length - missing.length);
-        if (missing.length || extra || actions.join() !== expected.join()) {
-          lost += missing.length;
-          doubled += Math.max(0, extra);
-          if (problems.length < 60) problems.push(`${r.kind} ${r.caseId} audit: ${actions.join(', ')}`);
-        }
-        const taskShape = (tasksOf.get(r.caseId) ?? [])
-          .map((t) => `${t.kind}:${role(r, t.assignee_id)}:${t.n}x:${t.done}done`)
-          .sort()
-          .join(' ');
-        const noteShape = (notesOf.get(r.caseId) ?? [])
-          .map((n) => `${n.kind}:${role(r, n.user_id)}:${n.n}x`)
-          .sort()
-          .join(' ');
-        shapes[r.kind].tasks.set(taskShape, (shapes[r.kind].tasks.get(taskShape) ?? 0) + 1);
-        shapes[r.kind].notes.set(noteShape, (shapes[r.kind].notes.get(noteShape) ?? 0) + 1);
-      }
-      process.stderr.write(`[faults] task and notification shapes: ${JSON.stringify(Object.fromEntries(Object.entries(shapes).map(([k, v]) => [k, { tasks: [...v.tasks], notes: [...v.notes] }])))}\n`);
-      for (const kind of ['change_request', 'complaint'] as const) {
-        for (const which of ['tasks', 'notes'] as const) {
-          const seen = shapes[kind][which];
-          const expected = EXPECTED[kind][which];
-          for (const [shape, n] of seen) {
-            if (shape !== expected) problems.push(`${n} ${kind}(s) with ${which} ${shape || '(none)'}, expected ${expected}`);
-          }
-        }
-      }
+      const notClosed = checked.notFinished;
+      process.stderr.write(`[faults] task and notification shapes: ${JSON.stringify(checked.shapes)}\n`);
 
       const verify = await client.send('GET', '/audit/verify', 'audrey');
       const figuresOut: Figures = {

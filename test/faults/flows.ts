@@ -1,14 +1,17 @@
 import { FaultClient } from './client';
 
 /**
- * The two flows the fault suite drives to the end, whatever happens underneath: a change request (alice
- * submits, bob approves, ivan implements, alice verifies) and a complaint (sam or tina opens it, its owner
- * answers, resolves, records the customer's satisfaction). An action retried after a network error or a 5xx
- * may find that its first attempt landed: the 409 it then gets is checked against the case, re-read.
+ * The flows the fault suite drives to the end, whatever happens underneath: a change request (alice submits,
+ * bob approves, ivan implements, alice verifies) and a complaint (sam or tina opens it, its owner answers,
+ * resolves, records the customer's satisfaction); the topology test adds an approval request (alice asks, bob
+ * approves, fiona fulfils). An action retried after a network error or a 5xx may find that its first attempt
+ * landed: the 409 it then gets is checked against the case, re-read.
  */
 
+export type FlowKind = 'change_request' | 'complaint' | 'approval_request';
+
 export interface FlowResult {
-  kind: 'change_request' | 'complaint';
+  kind: FlowKind;
   index: number;
   caseId: string | null;
   /** Who did what, to name the users in the checks (the complaint's owner is chosen by the API). */
@@ -20,8 +23,9 @@ export interface FlowResult {
 
 export const CHANGE_STATUSES = ['pending_approval', 'scheduled', 'in_progress', 'implemented', 'closed'];
 export const COMPLAINT_STATUSES = ['open', 'in_progress', 'resolved', 'closed'];
+export const APPROVAL_REQUEST_STATUSES = ['pending_approval', 'approved', 'fulfilled'];
 
-interface Step {
+export interface Step {
   userId: string;
   path: string;
   body: object;
@@ -30,7 +34,7 @@ interface Step {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function runSteps(client: FaultClient, base: string, statuses: string[], steps: Step[], think: number[], result: FlowResult, keyPrefix: string): Promise<void> {
+export async function runSteps(client: FaultClient, base: string, statuses: string[], steps: Step[], think: number[], result: FlowResult, keyPrefix: string): Promise<void> {
   for (const [i, step] of steps.entries()) {
     // Think time between human actions (pacing from the seeded plan), not a synchronisation.
     await sleep(think[i] ?? 0);
@@ -134,6 +138,37 @@ export async function complaintFlow(client: FaultClient, index: number, seed: nu
       think,
       result,
       `faults-${seed}-complaint-${index}`,
+    );
+  } catch (err) {
+    result.error = (err as Error).message;
+  }
+  return result;
+}
+
+/** A purchase of 700 CNY (the manager's level only): alice submits, bob approves, fiona (finance) fulfils. */
+export async function approvalRequestFlow(client: FaultClient, index: number, seed: number, think: number[]): Promise<FlowResult> {
+  const result: FlowResult = { kind: 'approval_request', index, caseId: null, actors: { requester: 'alice', manager: 'bob', fulfiller: 'fiona' }, error: null, landedBeforeRetry: 0 };
+  try {
+    const submitted = await client.send(
+      'POST',
+      '/approval-requests',
+      'alice',
+      { type: 'purchase', title: `Topology purchase ${index}`, fields: { amount: { value: 700, currency: 'CNY' }, vendor: 'Lenovo', justification: 'A headset' } },
+      { 'Idempotency-Key': `faults-${seed}-approval-${index}` },
+    );
+    if (submitted.status !== 201) throw new Error(`submit answered ${submitted.status}: ${JSON.stringify(submitted.body).slice(0, 300)}`);
+    result.caseId = String(submitted.body.id);
+    await runSteps(
+      client,
+      `/approval-requests/${result.caseId}`,
+      APPROVAL_REQUEST_STATUSES,
+      [
+        { userId: 'bob', path: '/decisions', body: { decision: 'approve', comment: 'Fine' }, reaches: 'approved' },
+        { userId: 'fiona', path: '/fulfilment', body: { note: 'Ordered' }, reaches: 'fulfilled' },
+      ],
+      think,
+      result,
+      `faults-${seed}-approval-${index}`,
     );
   } catch (err) {
     result.error = (err as Error).message;

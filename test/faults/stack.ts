@@ -40,7 +40,7 @@ export async function until(what: string, probe: () => Promise<boolean>, timeout
 }
 
 /** A compiled Steward process (API or worker) that can be SIGKILLed and started again. */
-class NodeService {
+export class NodeService {
   child: ChildProcess | null = null;
   /** Exits nobody asked for (a worker may give up while Temporal is down). */
   crashes = 0;
