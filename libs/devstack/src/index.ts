@@ -7,3 +7,4 @@ export * from './ports';
 export * from './postgres-binaries';
 export * from './temporal-cli';
 export * from './temporal-dev-server';
+export * from './worker-process';
