@@ -9,7 +9,7 @@ export const DEFAULT_WORKER_HEAP_MB = 384;
  * - `MALLOC_ARENA_MAX=2`: the SDK's Rust core allocates from many threads, and glibc's default of one malloc
  *   arena per thread (up to 8 per core) leaves much of that memory fragmented and resident.
  * Measured with `npm run bench:complaints`, 600 complaints all cached: worker PSS 475 MiB with neither, 426 MiB with
- * the heap limit, 372 MiB with both (docs/PERFORMANCE.md). Both must be set before the process starts, so they are
+ * a 256 MiB heap limit, 372 MiB with that limit and MALLOC_ARENA_MAX=2 (docs/PERFORMANCE.md). Both must be set before the process starts, so they are
  * given by whoever spawns it (`npm start`'s launcher, `npm run start:worker`, docker/compose.yml, the benchmarks).
  * A `--max-old-space-size` already in `NODE_OPTIONS`, or a `MALLOC_ARENA_MAX` already set, wins.
  */
