@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
+import { workerProcessOptions } from '@steward/devstack';
 import { signToken } from '@steward/directory';
 import { EscalationStep, isoDurationMs, parseSlaPolicies, SlaPolicies } from '@steward/domain';
 import { complaintWorkflowId } from '@steward/workflows/complaint/definitions';
@@ -45,7 +46,7 @@ import { cleanupOnExit, intFromEnv, machineInfo, numberFromEnv, runGuarded, runM
  * BENCH_WAIT_EXTRA_SECONDS (300: how long past the last deadline to wait for stragglers), BENCH_IDLE_SECONDS (20),
  * BENCH_SAMPLE_SECONDS (5), BENCH_POLL_MS (250), BENCH_HISTORY_SAMPLE (50 workflows), BENCH_LOG_LEVEL (warn),
  * BENCH_CHILD_HEAP_MB (unset: Node's default heap limit for the API and worker). The worker's sticky cache is
- * WORKER_MAX_CACHED_WORKFLOWS (passed through; default 1000), far fewer than the complaints open, as in production.
+ * WORKER_MAX_CACHED_WORKFLOWS (passed through; default 500), far fewer than the complaints open, as in production.
  * The tables go to stdout, progress to stderr, everything to bench/results/complaints-<timestamp>.json.
  * Exits 1 when the run failed, a POST failed or an expected step did not fire in time.
  *
@@ -1115,18 +1116,19 @@ function killDirectChildren(): void {
 }
 
 /**
- * The worker's sticky cache: WORKER_MAX_CACHED_WORKFLOWS as the worker reads it (default 1000), and the children's
- * heap limit, asked of a node started with their NODE_OPTIONS.
+ * The worker's sticky cache: WORKER_MAX_CACHED_WORKFLOWS as the worker reads it (default 500), and the worker's
+ * heap limit, asked of a node started as the bench starts the worker (NODE_OPTIONS and workerProcessOptions).
  */
 function workerCacheSize(nodeOptions: string | undefined): { heapLimitMiB: number; maxCachedWorkflows: number } {
   let heapLimitMiB = getHeapStatistics().heap_size_limit / 2 ** 20;
   try {
     const script = "process.stdout.write(String(require('v8').getHeapStatistics().heap_size_limit))";
-    heapLimitMiB = Number(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_OPTIONS: nodeOptions ?? '' }, encoding: 'utf8' })) / 2 ** 20;
+    const env = { ...process.env, NODE_OPTIONS: nodeOptions ?? '' };
+    heapLimitMiB = Number(execFileSync(process.execPath, [...workerProcessOptions(env).execArgv, '-e', script], { env, encoding: 'utf8' })) / 2 ** 20;
   } catch {
     // keep our own
   }
-  return { heapLimitMiB, maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS || 1000) };
+  return { heapLimitMiB, maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS || 500) };
 }
 
 runMain(main);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { findOrBuildTemporalCli, freePort, startEmbeddedPostgres, startTemporalDevServer } from '@steward/devstack';
+import { findOrBuildTemporalCli, freePort, startEmbeddedPostgres, startTemporalDevServer, workerProcessOptions } from '@steward/devstack';
 import { defaultDirectoryFile, prepareDatabase } from '@steward/directory';
 import { ensureAppLogin } from '@steward/persistence';
 
@@ -118,7 +118,9 @@ export async function startStack(stops: Stop[], options: StackOptions = {}): Pro
   crashed.catch(() => undefined); // observed by whoever races it; never an unhandled rejection
 
   const spawnApp = (app: 'api' | 'worker'): ChildProcess => {
-    const child = spawn(process.execPath, [join(DIST, 'apps', app, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The worker starts as npm start starts it: heap and malloc arenas capped (workerProcessOptions).
+    const node = app === 'worker' ? workerProcessOptions(env) : { execArgv: [], env: {} };
+    const child = spawn(process.execPath, [...node.execArgv, join(DIST, 'apps', app, 'src', 'main.js')], { env: { ...env, ...node.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => process.stderr.write(`[${app}] ${line}\n`));
     }

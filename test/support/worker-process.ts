@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { workerProcessOptions } from '@steward/devstack';
 import { distFile } from './build';
 import { ROOT } from './isolation';
 import type { Steward } from './steward';
@@ -9,10 +10,12 @@ import type { Steward } from './steward';
  * settings; everything it prints goes to `onOutput`.
  */
 export function spawnWorkerProcess(s: Steward, env: Record<string, string>, onOutput: (text: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [distFile('apps', 'worker', 'src', 'main.js')], {
+  const node = workerProcessOptions();
+  const child = spawn(process.execPath, [...node.execArgv, distFile('apps', 'worker', 'src', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...node.env,
       DATABASE_URL: s.config.databaseUrl,
       TEMPORAL_ADDRESS: s.config.temporalAddress,
       TEMPORAL_NAMESPACE: s.config.TEMPORAL_NAMESPACE,

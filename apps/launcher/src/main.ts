@@ -4,7 +4,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, createLogger, loadConfig, StewardConfig } from '@steward/config';
-import { findOrBuildTemporalCli, startEmbeddedPostgres, startTemporalDevServer } from '@steward/devstack';
+import { findOrBuildTemporalCli, startEmbeddedPostgres, startTemporalDevServer, workerProcessOptions } from '@steward/devstack';
 import { defaultDirectoryFile, prepareDatabase, signToken } from '@steward/directory';
 import { ensureAppLogin } from '@steward/persistence';
 
@@ -21,6 +21,7 @@ const SERVICES_STOP_MS = 25_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'launcher');
+  const workerNode = workerNodeOptions();
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
@@ -90,7 +91,8 @@ async function main(): Promise<void> {
 
     const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, MIGRATIONS_RUN: 'false' };
     for (const app of ['worker', 'api']) {
-      const child = spawn(process.execPath, [join(DIST, 'apps', app, 'src', 'main.js')], { env, stdio: 'inherit' });
+      const node = app === 'worker' ? workerNode : { execArgv: [], env: {} };
+      const child = spawn(process.execPath, [...node.execArgv, join(DIST, 'apps', app, 'src', 'main.js')], { env: { ...env, ...node.env }, stdio: 'inherit' });
       child.once('exit', (code, signal) => {
         if (stopping) return;
         log.error({ app, code, signal }, `the ${app} exited unexpectedly`);
@@ -162,7 +164,17 @@ function printWelcome(config: StewardConfig, api: string, temporalUi: string | n
   process.stdout.write(lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n') + '\n');
 }
 
+/** How the worker process is started (heap and malloc arenas capped); a bad WORKER_HEAP_MB is a config error. */
+function workerNodeOptions(): ReturnType<typeof workerProcessOptions> {
+  try {
+    return workerProcessOptions();
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
+}
+
 main().catch((err) => {
   process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
   process.exit(1);
 });
+

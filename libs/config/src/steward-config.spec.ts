@@ -30,7 +30,7 @@ describe('loadConfig', () => {
         COMPENSATION_APPROVAL_THRESHOLD: 1000,
         LOG_LEVEL: 'info',
         MIGRATIONS_RUN: true,
-        WORKER_MAX_CACHED_WORKFLOWS: 1000,
+        WORKER_MAX_CACHED_WORKFLOWS: 500,
       });
     });
 

@@ -238,13 +238,15 @@ export class StewardConfig {
   /**
    * Workflows the worker keeps in memory between their tasks (its sticky cache). Open cases always outnumber it
    * in production: the others are replayed from their history when their next task comes, and the worker's
-   * memory stays bounded by this figure instead of by the number of open cases.
+   * memory stays bounded by this figure instead of by the number of open cases. A cached complaint costs the
+   * worker about 0.4 MiB (mostly the SDK's native side, not the JS heap): 500 keeps a worker with 10,000 open
+   * complaints under 600 MB (docs/PERFORMANCE.md, "Complaints").
    */
   @Transform(toInt)
   @IsInt()
   @Min(2)
   @Max(100000)
-  WORKER_MAX_CACHED_WORKFLOWS = 1000;
+  WORKER_MAX_CACHED_WORKFLOWS = 500;
 
   /** The API applies pending migrations at boot unless told not to (e.g. when a release job does it). */
   @Transform(toBool)

@@ -8,3 +8,4 @@ export * from './postgres-binaries';
 export * from './temporal-cli';
 export * from './temporal-dev-server';
 export * from './temporal-server';
+export * from './worker-process';
