@@ -41,9 +41,14 @@ export async function signInAs(browser: Browser, userId: string, { phone = false
   return page;
 }
 
+/**
+ * Every test run renders its screenshots, but only `npm run screenshots` (STEWARD_SCREENSHOTS=1) writes them to
+ * docs/screenshots/; otherwise they go to the test's output directory, so `npm test` leaves the tree clean.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const dir = process.env.STEWARD_SCREENSHOTS === '1' ? SCREENSHOTS : base.info().outputDir;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
 export { expect };
