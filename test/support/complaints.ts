@@ -1,6 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeTempFile } from './temp-file';
 import type { Steward } from './steward';
 
 /** Helpers for the complaint e2e specs (they drive the real API over HTTP). */
@@ -136,7 +134,5 @@ export function ladder(warnAt = 0.75): PolicyFile['escalation'] {
 
 /** Writes an SLA policy file to a fresh temp directory and returns its path: JSON of `policy`, or a string as is. */
 export function writePolicyFile(policy: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'steward-sla-')), 'sla-policies.json');
-  writeFileSync(file, typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
-  return file;
+  return writeTempFile('steward-sla-', 'sla-policies.json', typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
 }

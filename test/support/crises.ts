@@ -1,8 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { DEFAULT_CRISIS_POLICY } from '@steward/domain';
+import { writeTempFile } from './temp-file';
 import type { Steward } from './steward';
 
 /**
@@ -146,7 +144,5 @@ export async function crisisAudit(s: Steward, id: string, userId = 'audrey'): Pr
 
 /** Writes a crisis policy file to a fresh temp directory: JSON of `policy` (default: the shipped one), or a string as is. */
 export function writeCrisisPolicyFile(policy: unknown = DEFAULT_CRISIS_POLICY): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'steward-crisis-')), 'crisis-policy.json');
-  writeFileSync(file, typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
-  return file;
+  return writeTempFile('steward-crisis-', 'crisis-policy.json', typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
 }

@@ -1,7 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defaultDirectoryFile, readDirectoryFile } from '@steward/directory';
+import { writeTempFile } from './temp-file';
 import type { Steward } from './steward';
 
 /** Helpers for the PIP e2e specs (they drive the real API over HTTP). */
@@ -124,7 +122,5 @@ export async function listPips(s: Steward, query: string, userId: string): Promi
 
 /** Writes a PIP policy file to a fresh temp directory and returns its path: JSON of `policy`, or a string as is. */
 export function writePipPolicyFile(policy: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'steward-pip-')), 'pip-policy.json');
-  writeFileSync(file, typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
-  return file;
+  return writeTempFile('steward-pip-', 'pip-policy.json', typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));
 }
