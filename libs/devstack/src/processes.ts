@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { constants, promises as fs } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { DevstackLogger, OutputTail, forEachLine } from './log';
@@ -74,4 +74,33 @@ export function runCommand(command: string, args: string[], options: RunCommandO
       reject(new Error(`${command} ${args.join(' ')} ${how}. Last output:\n${tail}`));
     });
   });
+}
+
+/** How a child process ended: its code or signal, or the error that kept it from running. */
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: Error;
+}
+
+/** Resolves when the child has ended; 'close' rather than 'exit' so an output tail is complete by then. */
+export function waitForChildExit(child: ChildProcess): Promise<ChildExit> {
+  return new Promise((resolve) => {
+    child.once('close', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+  });
+}
+
+export function describeChildExit(exit: ChildExit): string {
+  if (exit.error) return `could not be run: ${exit.error.message}`;
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/** SIGTERM, then SIGKILL if the child is still running after `graceMs`; resolves once it has ended. */
+export async function terminateChild(child: ChildProcess, exited: Promise<ChildExit>, graceMs: number): Promise<void> {
+  const running = child.exitCode === null && child.signalCode === null;
+  if (running) child.kill('SIGTERM');
+  const escalation = running ? setTimeout(() => child.kill('SIGKILL'), graceMs) : undefined;
+  await exited;
+  clearTimeout(escalation);
 }

@@ -1,11 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { hostProcess } from './host-context';
 import { DevstackLog, OutputTail, describeError, forEachLine, toLogger } from './log';
 import { isPortFree } from './ports';
-import { sleep } from './processes';
+import { ChildExit, describeChildExit, sleep, terminateChild, waitForChildExit } from './processes';
 
 const HOST = '127.0.0.1';
 const STOP_GRACE_MS = 10_000;
@@ -32,11 +32,6 @@ export interface TemporalDevServer {
   stop(): Promise<void>;
 }
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  error?: Error;
-}
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const log = toLogger(options.log);
@@ -54,7 +49,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
 
   const started = Date.now();
   const child = spawn(options.binary, devServerArgs(options, uiPort), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = waitForExit(child);
+  const exited = waitForChildExit(child);
   const tail = new OutputTail();
   let stopping = false;
   // stdout only carries a banner (with "localhost" whatever --ip says); the
@@ -81,7 +76,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     stopPromise ??= (async () => {
       stopping = true;
       host.removeListener('exit', killOnExit);
-      await terminate(child, exited);
+      await terminateChild(child, exited, STOP_GRACE_MS);
     })();
     return stopPromise;
   };
@@ -115,24 +110,13 @@ function devServerArgs(options: TemporalDevServerOptions, uiPort: number | null)
   ];
 }
 
-function waitForExit(child: ChildProcess): Promise<Exit> {
-  return new Promise((resolve) => {
-    // 'close' rather than 'exit' so the output tail is complete by then.
-    child.once('close', (code, signal) => resolve({ code, signal }));
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-  });
-}
 
-function describeExit(exit: Exit): string {
-  if (exit.error) return `could not be run: ${exit.error.message}`;
-  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-}
 
-async function waitUntilReady(address: string, namespace: string, exited: Promise<Exit>, tail: OutputTail, timeoutMs: number): Promise<void> {
-  let exit: Exit | undefined;
+async function waitUntilReady(address: string, namespace: string, exited: Promise<ChildExit>, tail: OutputTail, timeoutMs: number): Promise<void> {
+  let exit: ChildExit | undefined;
   void exited.then((value) => (exit = value));
   const failIfExited = (): void => {
-    if (exit) throw new Error(`The Temporal dev server ${describeExit(exit)} before it was ready. Last output:\n${tail}`);
+    if (exit) throw new Error(`The Temporal dev server ${describeChildExit(exit)} before it was ready. Last output:\n${tail}`);
   };
 
   const deadline = Date.now() + timeoutMs;
@@ -167,10 +151,3 @@ async function probeNamespace(address: string, namespace: string): Promise<strin
   }
 }
 
-async function terminate(child: ChildProcess, exited: Promise<Exit>): Promise<void> {
-  const running = child.exitCode === null && child.signalCode === null;
-  if (running) child.kill('SIGTERM');
-  const escalation = running ? setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS) : undefined;
-  await exited;
-  clearTimeout(escalation);
-}

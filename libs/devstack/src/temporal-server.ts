@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { withFileLock } from './file-lock';
 import { hostProcess } from './host-context';
 import { DevstackLog, DevstackLogger, OutputTail, describeError, forEachLine, toLogger } from './log';
 import { freePort, isPortFree } from './ports';
-import { findOnPath, isExecutableFile, isPidAlive, runCommand, sleep } from './processes';
+import { ChildExit, describeChildExit, findOnPath, isExecutableFile, isPidAlive, runCommand, sleep, terminateChild, waitForChildExit } from './processes';
 
 /**
  * The production Temporal server (not the CLI's dev server): built from the Go module proxy with `go install`,
@@ -251,11 +251,6 @@ export interface TemporalServer {
   stop(): Promise<void>;
 }
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  error?: Error;
-}
 
 /**
  * Dynamic config: what Steward needs (Updates, Update-with-Start), and what the CLI's dev server sets that
@@ -288,7 +283,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
 
   const started = Date.now();
   const child = spawn(options.install.server, ['--config-file', configFile, '--allow-no-auth', 'start'], { cwd: options.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = waitForExit(child);
+  const exited = waitForChildExit(child);
   const tail = new OutputTail();
   const file = createWriteStream(logFile, { flags: 'a' });
   const onLine = (line: string): void => {
@@ -309,7 +304,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   const stop = (): Promise<void> => {
     stopPromise ??= (async () => {
       host.removeListener('exit', killOnExit);
-      await terminate(child, exited);
+      await terminateChild(child, exited, STOP_GRACE_MS);
       await new Promise((resolve) => file.end(resolve));
     })();
     return stopPromise;
@@ -356,16 +351,16 @@ async function registerNamespace(connection: Connection, namespace: string, rete
 async function pollUntil(
   what: string,
   address: string,
-  exited: Promise<Exit>,
+  exited: Promise<ChildExit>,
   tail: OutputTail,
   deadline: number,
   attempt: (connection: Connection) => Promise<void>,
 ): Promise<void> {
-  let exit: Exit | undefined;
+  let exit: ChildExit | undefined;
   void exited.then((value) => (exit = value));
   let lastError = 'no attempt finished';
   while (Date.now() < deadline) {
-    if (exit) throw new Error(`The Temporal server ${describeExit(exit)} before it could ${what}. Last output:\n${tail}`);
+    if (exit) throw new Error(`The Temporal server ${describeChildExit(exit)} before it could ${what}. Last output:\n${tail}`);
     let connection: Connection | undefined;
     try {
       // No interceptors: the default one retries for seconds, and we poll anyway.
@@ -384,25 +379,8 @@ async function pollUntil(
   throw new Error(`The Temporal server at ${address} did not ${what} in time (last error: ${lastError}). Last output:\n${tail}`);
 }
 
-function waitForExit(child: ChildProcess): Promise<Exit> {
-  return new Promise((resolve) => {
-    child.once('close', (code, signal) => resolve({ code, signal }));
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-  });
-}
 
-function describeExit(exit: Exit): string {
-  if (exit.error) return `could not be run: ${exit.error.message}`;
-  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-}
 
-async function terminate(child: ChildProcess, exited: Promise<Exit>): Promise<void> {
-  const running = child.exitCode === null && child.signalCode === null;
-  if (running) child.kill('SIGTERM');
-  const escalation = running ? setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS) : undefined;
-  await exited;
-  clearTimeout(escalation);
-}
 
 /** YAML by hand: flat keys, scalar values (the dynamic config format: a list of constrained values per key). */
 export function dynamicConfigYaml(values: Readonly<Record<string, string | number | boolean>>): string {
