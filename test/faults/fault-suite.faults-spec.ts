@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
 import { FaultClient } from './client';
 import { checkCases } from './checks';
+import { intFromEnv } from './env';
 import { changeRequestFlow, complaintFlow, FlowResult } from './flows';
 import { Prng } from './prng';
 import { FaultStack, until } from './stack';
@@ -17,24 +18,16 @@ import { FaultStack, until } from './stack';
  * FAULTS_COMPLAINTS, FAULTS_WORKER_KILLS, FAULTS_API_KILLS, FAULTS_CONCURRENCY size it.
  */
 
-const num = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not "${raw}"`);
-  return n;
-};
-
-const SEED = num('FAULTS_SEED', randomInt(1, 2 ** 31));
-const CHANGES = num('FAULTS_CHANGES', 200);
-const COMPLAINTS = num('FAULTS_COMPLAINTS', 200);
-const WORKER_KILLS = num('FAULTS_WORKER_KILLS', 50);
-const API_KILLS = num('FAULTS_API_KILLS', 3);
-const CONCURRENCY = num('FAULTS_CONCURRENCY', 48);
+const SEED = intFromEnv('FAULTS_SEED', randomInt(1, 2 ** 31));
+const CHANGES = intFromEnv('FAULTS_CHANGES', 200);
+const COMPLAINTS = intFromEnv('FAULTS_COMPLAINTS', 200);
+const WORKER_KILLS = intFromEnv('FAULTS_WORKER_KILLS', 50);
+const API_KILLS = intFromEnv('FAULTS_API_KILLS', 3);
+const CONCURRENCY = intFromEnv('FAULTS_CONCURRENCY', 48);
 /** Longest pause between a flow's human actions. */
-const THINK_MS = num('FAULTS_THINK_MS', 400);
+const THINK_MS = intFromEnv('FAULTS_THINK_MS', 400);
 /** How long Postgres and Temporal each stay down. */
-const OUTAGE_MS = num('FAULTS_OUTAGE_MS', 4000);
+const OUTAGE_MS = intFromEnv('FAULTS_OUTAGE_MS', 4000);
 
 jest.setTimeout(15 * 60_000);
 

@@ -10,6 +10,7 @@ import { defaultDirectoryFile, prepareDatabase } from '@steward/directory';
 import { ensureAppLogin } from '@steward/persistence';
 import { checkCases } from '../faults/checks';
 import { FaultClient } from '../faults/client';
+import { intFromEnv } from '../faults/env';
 import { approvalRequestFlow, changeRequestFlow, complaintFlow, FlowKind, FlowResult } from '../faults/flows';
 import { Prng } from '../faults/prng';
 import { JWT_SECRET, NodeService, until } from '../faults/stack';
@@ -29,20 +30,12 @@ import { quoteIdent, withDatabase } from '../support/isolation';
  * TOPOLOGY_CONCURRENCY size it.
  */
 
-const num = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not "${raw}"`);
-  return n;
-};
-
-const SEED = num('TOPOLOGY_SEED', randomInt(1, 2 ** 31));
-const CHANGES = num('TOPOLOGY_CHANGES', 40);
-const COMPLAINTS = num('TOPOLOGY_COMPLAINTS', 40);
-const APPROVALS = num('TOPOLOGY_APPROVALS', 20);
-const CONCURRENCY = num('TOPOLOGY_CONCURRENCY', 16);
-const THINK_MS = num('TOPOLOGY_THINK_MS', 300);
+const SEED = intFromEnv('TOPOLOGY_SEED', randomInt(1, 2 ** 31));
+const CHANGES = intFromEnv('TOPOLOGY_CHANGES', 40);
+const COMPLAINTS = intFromEnv('TOPOLOGY_COMPLAINTS', 40);
+const APPROVALS = intFromEnv('TOPOLOGY_APPROVALS', 20);
+const CONCURRENCY = intFromEnv('TOPOLOGY_CONCURRENCY', 16);
+const THINK_MS = intFromEnv('TOPOLOGY_THINK_MS', 300);
 const NAMESPACE = process.env.TOPOLOGY_NAMESPACE || 'default';
 const TASK_QUEUE = 'topology';
 
