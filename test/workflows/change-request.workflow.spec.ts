@@ -205,7 +205,7 @@ describe('change request workflow (time-skipping)', () => {
     }));
 
   it('opens a planned submission in one workflow task: the commit is a local activity, no activity task is scheduled', () =>
-    withCaseWorker(env, workflowBundle, async ({ ledger, planRequests, submit, now }) => {
+    withCaseWorker(env, workflowBundle, async ({ ledger, planRequests, delegationLookups, submit, now }) => {
       const cr = await submit(submission((await now()) + DAY));
       expect(cr.submitted).toMatchObject({ status: 'pending_approval', currentLevel: 'manager' });
       expect(ledger.commits).toHaveLength(1);
@@ -213,7 +213,26 @@ describe('change request workflow (time-skipping)', () => {
       const events = (await cr.handle.fetchHistory()).events ?? [];
       expect(events.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
       expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
-      expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(2);
+      // One local activity, the commit: level 1's delegates came with the input, as the API read them.
+      expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
+      expect(delegationLookups).toEqual([]);
+    }));
+
+  it('seats the delegate the API found in force on level 1, without a look-up of its own', () =>
+    withCaseWorker(env, workflowBundle, async ({ ledger, delegationLookups, taskQueue, now }) => {
+      const cr = await submitChange(env, taskQueue, submission((await now()) + DAY), 'alice', { planned: true, delegates: { bob: 'grace' } });
+      expect(cr.submitted.approvalLevels[0]).toMatchObject({ name: 'manager', approvers: ['grace'], delegations: [expect.objectContaining({ from: 'bob', to: 'grace' })] });
+      expect(ledger.openTasks.map((t) => t.assigneeId)).toEqual(['grace']);
+      expect(delegationLookups).toEqual([]);
+      await cr.withdraw('alice', 'done with the test');
+    }));
+
+  it('reads delegations as level 1 opens when the input brings none (runs started before the API read them)', () =>
+    withCaseWorker(env, workflowBundle, async ({ delegationLookups, taskQueue, now }) => {
+      const cr = await submitChange(env, taskQueue, submission((await now()) + DAY), 'alice', { planned: false });
+      expect(cr.submitted.currentLevel).toBe('manager');
+      expect(delegationLookups).toEqual([['bob']]);
+      await cr.withdraw('alice', 'done with the test');
     }));
 
   it('plans through the directory activity when the input brings no plan (runs started before the API planned)', () =>

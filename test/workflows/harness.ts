@@ -307,6 +307,8 @@ export interface FakeActivities {
   approverLookups: string[][];
   /** supervisorsAbove calls (the stalled approvers), in order. */
   supervisorLookups: string[][];
+  /** delegatesOf calls (the approvers looked up), in order. */
+  delegationLookups: string[][];
 }
 
 /** The nearest supervisor above `userId` in the demo reporting lines. */
@@ -323,6 +325,7 @@ export function fakeActivities(): FakeActivities {
   const ladderLookups: string[] = [];
   const approverLookups: string[][] = [];
   const supervisorLookups: string[][] = [];
+  const delegationLookups: string[][] = [];
   return {
     ledger,
     planRequests,
@@ -331,6 +334,7 @@ export function fakeActivities(): FakeActivities {
     ladderLookups,
     approverLookups,
     supervisorLookups,
+    delegationLookups,
     activities: {
       async pickComplaintOwner() {
         return COMPLAINT_OWNER;
@@ -364,6 +368,7 @@ export function fakeActivities(): FakeActivities {
       },
       // Nobody has delegated; tests of delegation bring their own.
       async delegatesOf(userIds) {
+        delegationLookups.push(userIds);
         return Object.fromEntries(userIds.map((id) => [id, null]));
       },
       async planChangeApprovals(request) {
@@ -442,17 +447,19 @@ export async function submitChange(
   taskQueue: string,
   change: ChangeSubmission,
   requesterId = 'alice',
-  options: { planned: boolean } = { planned: true },
+  options: { planned: boolean; delegates?: Record<string, string> } = { planned: true },
 ): Promise<ChangeRequestCase> {
   const caseId = randomUUID();
-  // As the API does: the first round's approvers go in with the input, planned when the submission was accepted.
+  // As the API does: the first round's approvers go in with the input, planned when the submission was accepted,
+  // with the delegations in force for level 1 (nobody's, unless the test names some).
   const plan = demoPlan({ requesterId, implementerId: change.implementerId, type: change.type, riskLevel: riskLevel(change.probability, change.impact) });
+  const firstLevelDelegates = plan.ok && plan.levels.length ? Object.fromEntries(plan.levels[0].approvers.map((id) => [id, options.delegates?.[id] ?? null])) : undefined;
   // Update-with-Start, as the API submits: the update rides on the start, in the run's first workflow task.
   const start = new WithStartWorkflowOperation(changeRequestWorkflow, {
     workflowId: changeRequestWorkflowId(caseId),
     workflowIdConflictPolicy: 'FAIL',
     taskQueue,
-    args: [{ caseId, requesterId, submission: change, policy: POLICY, ...(options.planned && plan.ok ? { plan } : {}) }],
+    args: [{ caseId, requesterId, submission: change, policy: POLICY, ...(options.planned && plan.ok ? { plan, firstLevelDelegates } : {}) }],
   });
   const submitted = await env.client.workflow.executeUpdateWithStart(submittedUpdate, { startWorkflowOperation: start });
   const handle = await start.workflowHandle();

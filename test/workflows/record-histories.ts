@@ -292,6 +292,8 @@ const scenario = (name: string) => scenarios.find((s) => s.name === name)!;
 scenarios.push(
   { ...scenario('change-request-lifecycle'), name: 'change-request-local-commit' },
   { ...scenario('complaint-lifecycle'), name: 'complaint-local-commit' },
+  // Level 1's delegates come with the input, as the API reads them: the submission's task has one local activity.
+  { ...scenario('change-request-lifecycle'), name: 'change-request-planned-delegates' },
 );
 
 async function expectStatus(view: Promise<{ status: string }>, status: string): Promise<void> {

@@ -234,7 +234,7 @@ class ChangeRequestCase extends CaseBase<ChangeStatus> {
     }
     this.approval.start();
     // Runs started before delegation opened level 1 at once; new ones read delegations in force first.
-    if (this.approval.opening) await this.approval.openPending();
+    if (this.approval.opening) await this.approval.openPending(this.round === 1 ? this.input.firstLevelDelegates : undefined);
   }
 
   /** Standard changes carry a recorded approval by `system`, so every change shows who approved it. */

@@ -16,6 +16,12 @@ export interface ChangeRequestInput {
    * plan again, and runs started without it plan through the activity.
    */
   plan?: Extract<ChangeApprovalPlan, { ok: true }>;
+  /**
+   * Who stands in for each approver of level 1, as the API read the delegations in force when it accepted the
+   * submission (null: nobody). With it the first level opens without a delegation look-up of its own; without
+   * it (runs started before the API read them) the workflow reads them as the level opens.
+   */
+  firstLevelDelegates?: Record<string, string | null>;
 }
 
 /** The API representation of a change request; also what the read model stores. */

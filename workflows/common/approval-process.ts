@@ -24,6 +24,8 @@ const { delegatesOf: delegatesOfLocal } = proxyLocalActivities<DelegationActivit
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
 const LOCAL_DELEGATION_PATCH = 'delegation-local-activity';
+/** A level opened with delegates the host brought (see `openPending`) instead of a look-up. */
+const PLANNED_DELEGATES_PATCH = 'delegates-from-host';
 
 /** Who stands in for each approver now. Runs recorded before the local read was introduced keep the activity. */
 function delegatesOf(userIds: string[], at: string, role?: string): Promise<Record<string, string | null>> {
@@ -162,13 +164,18 @@ export class ApprovalProcess {
 
   /**
    * Opens the level `start` or a decision moved to, with each approver who has delegated for now replaced by
-   * their delegate. A withdrawal while the directory is read leaves it closed.
+   * their delegate. A withdrawal while the directory is read leaves it closed. `known`: the delegates the host
+   * already holds for this level's approvers (the API read them as it accepted the case); they spare the
+   * look-up. Runs recorded before that (`PLANNED_DELEGATES_PATCH`) keep their look-up when replayed.
    */
-  async openPending(): Promise<void> {
+  async openPending(known?: Record<string, string | null>): Promise<void> {
     const index = this.state.opening;
     if (index === undefined || index === null) return;
     const level = this.state.levels[index];
-    const delegates = await delegatesOf([...level.approvers], new Date().toISOString(), this.subject.delegateRole);
+    const delegates =
+      known && level.approvers.every((id) => id in known) && patched(PLANNED_DELEGATES_PATCH)
+        ? known
+        : await delegatesOf([...level.approvers], new Date().toISOString(), this.subject.delegateRole);
     if (this.state.opening !== index) return;
     this.state.opening = null;
     this.delegate(level, delegates);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DelegationsModule } from '../delegations/delegations.module';
 import { ChangeRequestsController } from './change-requests.controller';
 import { ChangeRequestsService } from './change-requests.service';
 
-@Module({ controllers: [ChangeRequestsController], providers: [ChangeRequestsService] })
+@Module({ imports: [DelegationsModule], controllers: [ChangeRequestsController], providers: [ChangeRequestsService] })
 export class ChangeRequestsModule {}

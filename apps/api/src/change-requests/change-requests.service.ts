@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { StewardConfig } from '@steward/config';
 import { DirectoryService, DirectoryUser, planChangeApprovers } from '@steward/directory';
 import { ChangeSubmission, implementerProblem, riskLevel, routingError } from '@steward/domain';
+import { DelegationRepository } from '@steward/persistence';
 import {
   CHANGE_REQUEST_WORKFLOW,
   ChangeRequestInput,
@@ -31,6 +32,7 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
     kit: CaseKit,
     private readonly config: StewardConfig,
     private readonly directory: DirectoryService,
+    private readonly delegations: DelegationRepository,
   ) {
     super(kit);
   }
@@ -42,6 +44,7 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
   submit(user: DirectoryUser, dto: SubmitChangeRequestDto, idempotencyKey: string | undefined): Promise<ChangeRequestView> {
     const submission: ChangeSubmission = { ...dto };
     let plan: ChangeRequestInput['plan'];
+    let firstLevelDelegates: ChangeRequestInput['firstLevelDelegates'];
     return this.createCase<ChangeRequestInput>(
       user,
       idempotencyKey,
@@ -56,10 +59,14 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
           submission,
           policy: { reminderAfterMs: this.config.approvalReminderAfterMs, escalateAfterMs: this.config.approvalEscalateAfterMs },
           plan,
+          firstLevelDelegates,
         }),
       },
       async () => {
         plan = await this.planRoute(user, submission);
+        // Read here, with the plan, so the workflow opens level 1 in its first task without a look-up of its own.
+        const first = plan?.levels[0]?.approvers ?? [];
+        firstLevelDelegates = first.length ? await this.delegations.delegatesAt(first, new Date().toISOString()) : undefined;
       },
     );
   }
