@@ -139,7 +139,8 @@ async function main(): Promise<number> {
     )}\n\n`,
   );
   const timestamp = new Date().toISOString();
-  saveResult('replay-', { timestamp, machine: machineInfo(), replays: n, warmup, withStackTraceHook: costs, withoutStackTraceHook: bare });
+  const result = { timestamp, machine: machineInfo(), replays: n, warmup, withStackTraceHook: costs, withoutStackTraceHook: bare };
+  saveResult('replay-', result);
   return 0;
 }
 

@@ -61,6 +61,8 @@ export interface ChangeView {
     approvers: string[];
     decisions: { approverId: string; decision: string; comment: string | null; onBehalfOf: string | null }[];
     escalations: { from: string; to: string }[];
+    /** Seats handed to a delegate as the level opened; absent when nobody had delegated. */
+    delegations?: { from: string; to: string; at: string }[];
     status: string;
   }[];
   previousRounds: unknown[][];

@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ApprovalType } from '@steward/domain';
 import { approvalRequestWorker, createLoadTolerantTestEnvironment, purchase, submitRequest } from './approval-request.fixtures';
-import { bundleWorkflows, DAY, HOUR, refusal, SETUP_TIMEOUT_MS, submission, teardownEnvironment, withCaseWorker } from './harness';
+import { bundleWorkflows, DAY, HOUR, refusal, SETUP_TIMEOUT_MS, submission, submitChange, teardownEnvironment, withCaseWorker } from './harness';
 
 jest.setTimeout(90_000);
 
@@ -297,14 +297,15 @@ describe('approval request workflow (time-skipping)', () => {
     );
   });
 
-  it('delegation applies to change requests too: the manager level goes to the delegate', () => {
+  it('delegation applies to change requests too: the manager level goes to the delegate the workflow looks up', () => {
     const worker = approvalRequestWorker();
     worker.fakes.delegations.set('bob', 'sue');
     return withCaseWorker(
       env,
       workflowBundle,
       async (ctx) => {
-        const cr = await ctx.submit(submission((await ctx.now()) + DAY));
+        // Without the delegates the API reads (runs started before it did): the workflow looks them up itself.
+        const cr = await submitChange(env, ctx.taskQueue, submission((await ctx.now()) + DAY), 'alice', { planned: true, delegates: 'looked-up-by-the-workflow' });
         expect(cr.submitted.approvalLevels[0]).toMatchObject({ approvers: ['sue'], delegations: [expect.objectContaining({ from: 'bob', to: 'sue' })] });
         expect(ctx.ledger.openTasks).toEqual([expect.objectContaining({ assigneeId: 'sue', onBehalfOf: 'bob', kind: 'approve_change' })]);
         const approved = await cr.decide('sue', 'approve');

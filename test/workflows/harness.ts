@@ -447,13 +447,15 @@ export async function submitChange(
   taskQueue: string,
   change: ChangeSubmission,
   requesterId = 'alice',
-  options: { planned: boolean; delegates?: Record<string, string> } = { planned: true },
+  options: { planned: boolean; delegates?: Record<string, string> | 'looked-up-by-the-workflow' } = { planned: true },
 ): Promise<ChangeRequestCase> {
   const caseId = randomUUID();
   // As the API does: the first round's approvers go in with the input, planned when the submission was accepted,
   // with the delegations in force for level 1 (nobody's, unless the test names some).
   const plan = demoPlan({ requesterId, implementerId: change.implementerId, type: change.type, riskLevel: riskLevel(change.probability, change.impact) });
-  const firstLevelDelegates = plan.ok && plan.levels.length ? Object.fromEntries(plan.levels[0].approvers.map((id) => [id, options.delegates?.[id] ?? null])) : undefined;
+  const given = options.delegates === 'looked-up-by-the-workflow' ? undefined : (options.delegates ?? {});
+  const firstLevelDelegates =
+    given && plan.ok && plan.levels.length ? Object.fromEntries(plan.levels[0].approvers.map((id) => [id, given[id] ?? null])) : undefined;
   // Update-with-Start, as the API submits: the update rides on the start, in the run's first workflow task.
   const start = new WithStartWorkflowOperation(changeRequestWorkflow, {
     workflowId: changeRequestWorkflowId(caseId),
