@@ -131,26 +131,30 @@ export async function enqueueCommitOutbox(tx: EntityManager, c: CaseCommit): Pro
       { id: string; notification_key: string }[],
       { user_id: string; kind: string; channels: string[] }[],
       { id: string; name: string; email: string }[],
-      { assignee_id: string; kind: string; title: string; due_at: Date | null }[],
+      { assignee_id: string; kind: string; title: string; due_at: Date | null; created_at: Date; completed_at: Date | null }[],
     ] = [
       await tx.query(`SELECT id, notification_key FROM notifications WHERE notification_key = ANY($1)`, [keys]),
       await tx.query(`SELECT user_id, kind, channels FROM notification_preferences WHERE user_id = ANY($1)`, [userIds]),
       await tx.query(`SELECT id, name, email FROM directory_users WHERE id = ANY($1)`, [userIds]),
-      // The action each recipient is wanted for on this case: their newest open task (the commit's own are in already).
-      await tx.query(
-        `SELECT DISTINCT ON (assignee_id) assignee_id, kind, title, due_at FROM human_tasks
-         WHERE case_id = $1 AND assignee_id = ANY($2) AND completed_at IS NULL ORDER BY assignee_id, created_at DESC`,
-        [c.caseId, userIds],
-      ),
+      // The action each recipient is wanted for on this case: their newest open task (the commit's own are in
+      // already). All of the case's tasks (a case has a few), chosen below: a query on the assignee or on
+      // `completed_at IS NULL` lets the planner, before Postgres has statistics, use the partial index of
+      // everyone's open tasks and read all of a busy approver's open tasks on every commit. By case alone the
+      // case index is the only choice.
+      await tx.query(`SELECT assignee_id, kind, title, due_at, created_at, completed_at FROM human_tasks WHERE case_id = $1`, [c.caseId]),
     ];
     const idOf = new Map(notes.map((n) => [n.notification_key, n.id]));
+    const newestOpenTask = (userId: string) =>
+      tasks
+        .filter((t) => t.assignee_id === userId && t.completed_at === null)
+        .reduce<(typeof tasks)[number] | undefined>((newest, t) => (newest && newest.created_at >= t.created_at ? newest : t), undefined);
     for (const n of c.notifications) {
       const notificationId = idOf.get(n.key);
       if (!notificationId) continue;
       const chosen = new Map(prefs.filter((p) => p.user_id === n.userId).map((p) => [p.kind, p.channels]));
       const user = users.find((u) => u.id === n.userId);
       if (user?.email && resolveChannels(n.kind, chosen).includes('email')) {
-        const task = tasks.find((t) => t.assignee_id === n.userId);
+        const task = newestOpenTask(n.userId);
         rows.push({
           dedupeKey: `email:${n.key}`,
           channel: 'email',
