@@ -5,14 +5,42 @@ import { payloadJcsAroundSeq } from './audit/canonical-json';
 import { enqueueCommitOutbox } from './notify/outbox.repository';
 
 /**
+ * Makes every transaction committed before it durable: a transaction of its own that writes one WAL record (a
+ * transactional logical message, which needs an xid and WAL, so its COMMIT is synchronous), committed with the
+ * session's synchronous_commit. That COMMIT waits for the WAL to be flushed up to its own commit record
+ * (XLogFlush in RecordTransactionCommit), which lies after every commit record already written, and, when the
+ * server is set up for synchronous replication, for the standbys as well: exactly the wait an ordinary COMMIT
+ * does. Concurrent callers share the same fdatasync (group commit). A transaction that only takes an xid
+ * (`SELECT pg_current_xact_id()`) would not do: with no WAL of its own Postgres commits it asynchronously.
+ * Consumes one xid per call. Works on PostgreSQL 9.6 and later.
+ */
+export const DURABLE_FLUSH_SQL = `SELECT pg_logical_emit_message(true, 'steward', '')`;
+
+/**
  * Writes a workflow's commit to the read model in one transaction: the case, its tasks, notifications and
  * audit events. Idempotent by version and keys, so activity retries are harmless.
+ *
+ * Durability: the transaction commits asynchronously (`SET LOCAL synchronous_commit = off`): its COMMIT puts the
+ * commit record in the WAL and releases the audit chain head at once, without waiting for the fsync. Then,
+ * before commit() returns, DURABLE_FLUSH_SQL waits for the WAL to be flushed past that commit record. So the
+ * head is held for the statements of the commit only, not for a disk flush, and the flushes of concurrent
+ * commits are shared instead of one per commit, one after the other.
+ *
+ * Nothing acknowledged is lost: commit() returns (and the activity reports success to Temporal) only after the
+ * flush. If Postgres crashes between the COMMIT and the flush, the WAL that was not yet flushed is lost as a
+ * whole, from some point on: this commit and every later one, including every commit that appended to the
+ * chain after it (their commit records come later in the WAL). What remains is an earlier state of the
+ * database: the chain is still gap-free and ends at the head row of that state. None of the lost commits was
+ * acknowledged; their activities fail and retry, and the retries append the events again (new seqs, ids and
+ * hashes, same keys). Until the flush, other sessions can see the commit's rows: see docs/AUDIT.md ("Durable
+ * before acknowledged") for who reads them and why that is safe.
  */
 export class CaseStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async commit(c: CaseCommit): Promise<{ appended: number }> {
-    return this.dataSource.transaction(async (tx) => {
+    const result = await this.dataSource.transaction(async (tx) => {
+      await tx.query(`SET LOCAL synchronous_commit = off`);
       await tx.query(
         `INSERT INTO cases (id, case_type, status, workflow_id, requester_id, participants, reader_roles, view, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -51,6 +79,9 @@ export class CaseStore {
       const appended = await appendAuditEvents(tx, c, c.events);
       return { appended };
     });
+    // Durable before acknowledged (see above). Any connection will do: the flush covers all WAL written before it.
+    await this.dataSource.query(DURABLE_FLUSH_SQL);
+    return result;
   }
 }
 
@@ -61,7 +92,8 @@ export class CaseStore {
  * Keys are checked again after taking the lock, so two concurrent attempts of the same commit cannot both
  * append. The canonical JSON (JCS) of each payload is computed here, before the lock, split around the seq
  * that only the function knows; Postgres hashes prevHash + head + seq + tail, which is byte for byte the
- * input chainHash would hash. The chain head stays locked for this one round trip and the COMMIT.
+ * input chainHash would hash. The chain head stays locked for this one round trip and the COMMIT (which, in
+ * CaseStore.commit, does not wait for the WAL flush).
  */
 export async function appendAuditEvents(
   tx: EntityManager,
