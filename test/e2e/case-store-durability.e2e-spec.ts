@@ -6,14 +6,15 @@ import { Client, Pool } from 'pg';
 import type { CaseCommit } from '@steward/domain';
 import { freePort, RunningPostgres, startEmbeddedPostgres } from '@steward/devstack';
 import { defaultDirectoryFile, prepareDatabase } from '@steward/directory';
-import { appendAuditEvents, CaseStore, ensureAppLogin, openDataSource, verifyAuditChain } from '@steward/persistence';
+import { appendAuditEvents, CaseStore, ensureAppLogin, openDataSource, OutboxRepository, verifyAuditChain } from '@steward/persistence';
 
 /**
  * CaseStore.commit commits asynchronously (the chain head is released before the WAL flush) and then waits
  * for the flush before it returns. These tests crash Postgres on purpose (immediate shutdown: SIGQUIT to the
  * postmaster, so every process exits at once and the WAL still in shared memory is lost, as in a crash), on a
  * cluster of their own, and check that a commit that returned is still there after recovery, and that one
- * cut off between its COMMIT and the flush leaves a consistent database that its retry completes.
+ * cut off between its COMMIT and the flush leaves a consistent database that its retry completes. The
+ * notification worker, which may see such a row before it is on disk, must not send it before it is.
  *
  * The WAL writer is slowed down (wal_writer_delay 10 s; it hibernates only after 50 idle rounds, and is woken
  * early only for full WAL pages) so that the end of an asynchronous commit stays in shared memory, unwritten,
@@ -164,5 +165,27 @@ describe('CaseStore.commit is durable when it returns', () => {
     expect(done).toMatchObject({ cases: 1, events: 3, tasks: 1, notifications: 1 });
     expect(done.chain).toEqual({ n: before.chain.n + 3, max: before.chain.n + 3, head: before.chain.n + 3 });
     expect(done.verdict).toMatchObject({ ok: true });
+  });
+
+  it('lets the notification worker claim an outbox row only once the WAL is flushed past it', async () => {
+    const ds = await openDataSource(appUrl, { migrate: false });
+    const client = new Client({ connectionString: appUrl });
+    await client.connect();
+    try {
+      // An outbox row committed as CaseStore commits it, without the flush that follows: visible, not yet on disk.
+      await client.query('BEGIN');
+      await client.query('SET LOCAL synchronous_commit = off');
+      await client.query(`INSERT INTO notification_outbox (dedupe_key, channel, event_type, payload) VALUES ($1, 'webhook', 'test', '{}')`, [`test:${randomUUID()}`]);
+      await client.query('COMMIT');
+      const [{ written }] = (await client.query<{ written: string }>('SELECT pg_current_wal_insert_lsn()::text AS written')).rows;
+      const claimed = await new OutboxRepository(ds).claim({ owner: 'test-worker', limit: 10, leaseMs: 60_000, digestWindowMs: 0 });
+      expect(claimed.map((r) => r.eventType)).toContain('test');
+      // claim() has returned: the WAL is on disk at least up to where it was before the claim began.
+      const [{ durable }] = (await client.query<{ durable: boolean }>('SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS durable', [written])).rows;
+      expect(durable).toBe(true);
+    } finally {
+      await client.end();
+      await ds.destroy();
+    }
   });
 });

@@ -272,6 +272,11 @@ export class OutboxRepository {
    * Claims due rows for `owner` until the lease ends: pending, due, and not leased by a live worker (an expired
    * lease is a worker that died between claim and ack, and its rows are due again). A claimed digest row brings
    * every other pending row of its digest with it. Each claim counts as an attempt.
+   *
+   * Only durable rows are ever sent: CaseStore commits a row asynchronously and flushes the WAL just after, so a
+   * row can be visible before it is on disk. The claim's UPDATE commits synchronously (the session's
+   * synchronous_commit, never turned off here), and its commit record comes after the commit record of every
+   * row it saw, so claim() returns only once the WAL is flushed past the rows it claimed.
    */
   async claim(o: ClaimOptions): Promise<OutboxRow[]> {
     return this.dataSource.transaction(async (tx) => {
