@@ -36,7 +36,8 @@ import { cleanupOnExit, intFromEnv, machineInfo, runGuarded, runMain, saveResult
  * Env: BENCH_AUDIT_WRITERS (1,4,16), BENCH_AUDIT_COMMITS (500 per writer), BENCH_AUDIT_EVENTS_PER_COMMIT (3),
  * BENCH_AUDIT_SINGLE_EVENT_WRITERS (16; 0 skips the one-event-per-commit run), BENCH_AUDIT_WARMUP (5 commits
  * per writer), BENCH_AUDIT_EXPORT_EVENTS (1000000), BENCH_AUDIT_SEED_BATCH (5000 rows per INSERT),
- * BENCH_AUDIT_ACTIVITY_MS (20: pg_stat_activity sampling interval during the append runs; 0 turns it off).
+ * BENCH_AUDIT_ACTIVITY_MS (20: pg_stat_activity sampling interval during the append runs; 0 turns it off),
+ * BENCH_AUDIT_APPEND_ONLY (1 runs phase 1 only: no seeding, verification or export).
  * DATABASE_URL / TEMPORAL_ADDRESS use running services; since the audit trail is append-only, a DATABASE_URL
  * is used only with BENCH_AUDIT_ALLOW_DATABASE_URL=1 (the events stay there for good).
  * The tables go to stdout, progress to stderr, everything to bench/results/audit-<timestamp>.json. The first table
@@ -58,6 +59,8 @@ interface Options {
   seedBatch: number;
   /** pg_stat_activity sampling interval during the append runs; 0 turns sampling off. */
   activityMs: number;
+  /** Phase 1 only (BENCH_AUDIT_APPEND_ONLY=1): no seeding, verification or export. */
+  appendOnly: boolean;
 }
 
 function intListFromEnv(name: string, fallback: number[]): number[] {
@@ -454,10 +457,11 @@ interface Report {
   postgres: Record<string, string>;
   options: Options & { services: string; apiDatabaseUser: string; seedUser: string };
   append: AppendResult[];
-  seed: SeedResult & { chain: ChainCheck };
+  /** Null when phases 2 to 4 were skipped (BENCH_AUDIT_APPEND_ONLY=1). */
+  seed: (SeedResult & { chain: ChainCheck }) | null;
   verify: VerifyResult[];
   exports: ExportResult[];
-  slowExport: SlowExportResult;
+  slowExport: SlowExportResult | null;
   /** The performance targets of issue 12 (item 3), each with the figure measured here. */
   targets: TargetCheck[];
   failures: string[];
@@ -514,6 +518,12 @@ function targetChecks(r: Omit<Report, 'targets'>): TargetCheck[] {
   return checks;
 }
 
+/** CPU time the writers (bench process) and Postgres spent per successful commit of a run, in ms. */
+function cpuMsPerCommit(a: AppendResult): number {
+  const seconds = (a.cpu.seconds.bench ?? 0) + (a.cpu.seconds.postgres ?? 0);
+  return a.summary.ok > 0 ? (seconds * 1000) / a.summary.ok : Number.NaN;
+}
+
 /** Cores each part kept busy; with `runQueue`, also how many of its threads waited for a CPU on average. */
 function cpuTable(rows: { label: string; cpu: CpuUsage }[], cores: number, runQueue = false): string {
   const parts = PARTS.filter((p) => rows.some((r) => r.cpu.seconds[p] !== undefined));
@@ -548,7 +558,7 @@ function render(r: Report): string {
     '',
     `1. Append: CaseStore.commit (case + task + notification + audit events), closed loop, ${r.options.commitsPerWriter} commits per writer after ${r.options.warmupPerWriter} warm-up each`,
     table(
-      ['writers x events/commit', 'commits', 'wall s', 'commits/s', 'events/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'chain after'],
+      ['writers x events/commit', 'commits', 'wall s', 'commits/s', 'events/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'CPU ms/commit', 'errors', 'chain after'],
       r.append.map((a) => [
         a.name,
         int(a.summary.n),
@@ -559,6 +569,7 @@ function render(r: Report): string {
         fixed(a.summary.latencyMs.p95, 1),
         fixed(a.summary.latencyMs.p99, 1),
         fixed(a.summary.latencyMs.max, 1),
+        fixed(cpuMsPerCommit(a), 2),
         String(a.summary.errors),
         a.chain.ok && a.appendedAsExpected ? `ok, ${int(a.chain.headSeq)} events` : `FAILED: ${a.chain.reason ?? `appended ${a.appended}`}`,
       ]),
@@ -569,7 +580,8 @@ function render(r: Report): string {
       Number(m.cores),
       true,
     ),
-    '(bench = the writers: CaseStore, hashing and the pg driver run in the bench process; "not ours" = other load on the machine;',
+    '(CPU ms/commit = CPU time of the bench process and Postgres during the run, divided by the commits;',
+    ' bench = the writers: CaseStore, hashing and the pg driver run in the bench process; "not ours" = other load on the machine;',
     ' "runq wait" = threads runnable but waiting for a CPU, on average: well above 0 means that part was starved)',
     '',
     r.options.activityMs > 0
@@ -589,7 +601,8 @@ function render(r: Report): string {
     if (a.activity.error) lines.push(`    sampling stopped early: ${a.activity.error}`);
   }
   const s = r.seed;
-  lines.push(
+  if (s === null) lines.push('', '2. to 4. (seeding, verification, export) skipped: BENCH_AUDIT_APPEND_ONLY=1', '');
+  else lines.push(
     '',
     `2. Seeding: ${int(s.events)} chained events appended (seq ${int(s.fromSeq + 1)}..${int(s.toSeq)}) in ${fixed(s.ms / 1000, 1)} s = ${int((s.events / s.ms) * 1000)} events/s ` +
       `(${fixed(s.buildMs / 1000, 1)} s of it building + hashing in the bench, overlapped with the inserts); chain after: ` +
@@ -653,6 +666,7 @@ function render(r: Report): string {
     '',
     (() => {
       const x = r.slowExport;
+      if (x === null) return 'Backpressure: not run';
       return (
         `Backpressure: a client reading the JSON lines export at ${fixed(mib(x.bytesPerSecond), 1)} MiB/s for ${x.seconds} s, then hanging up: ` +
         `${fixed(mib(x.received), 1)} MiB read; API RSS ${fixed(x.api.before?.rssMiB ?? Number.NaN, 0)} MiB before, ${fixed(x.api.maxSampledRssMiB ?? Number.NaN, 0)} MiB at most meanwhile; ` +
@@ -713,6 +727,7 @@ async function main(): Promise<number> {
     exportEvents: intFromEnv('BENCH_AUDIT_EXPORT_EVENTS', 1_000_000, 1),
     seedBatch: intFromEnv('BENCH_AUDIT_SEED_BATCH', 5000, 1),
     activityMs: intFromEnv('BENCH_AUDIT_ACTIVITY_MS', 20, 0),
+    appendOnly: intFromEnv('BENCH_AUDIT_APPEND_ONLY', 0, 0) === 1,
   };
   if (process.env.DATABASE_URL && process.env.BENCH_AUDIT_ALLOW_DATABASE_URL !== '1') {
     process.stderr.write(
@@ -757,6 +772,27 @@ async function main(): Promise<number> {
       if (!a.appendedAsExpected) failures.push(`append ${a.name}: head moved by ${a.appended} events, not what the commits appended`);
     }
 
+    const finish = (later: Pick<Report, 'seed' | 'verify' | 'exports' | 'slowExport'>): number => {
+      const services = [
+        stack.embedded.postgres ? 'embedded Postgres' : 'Postgres from DATABASE_URL',
+        stack.embedded.temporal ? 'Temporal dev server (in-memory)' : `Temporal at ${stack.temporalAddress}`,
+      ].join(' + ');
+      const measured: Omit<Report, 'targets'> = {
+        timestamp: new Date().toISOString(),
+        machine: machineInfo(),
+        postgres,
+        options: { ...opts, services, apiDatabaseUser: new URL(stack.databaseUrl).username, seedUser: new URL(stack.adminUrl).username },
+        append,
+        ...later,
+        failures,
+      };
+      const report: Report = { ...measured, targets: targetChecks(measured) };
+      process.stdout.write(render(report));
+      saveResult('audit-', report);
+      return failures.length > 0 ? 1 : 0;
+    };
+    if (opts.appendOnly) return finish({ seed: null, verify: [], exports: [], slowExport: null });
+
     // 2. Seed up to the export size, as the owner.
     log(`seeding the chain up to ${int(opts.exportEvents)} events`);
     const seeded = await Promise.race([
@@ -789,26 +825,7 @@ async function main(): Promise<number> {
     }
     for (const v of verify) if (!v.ok) failures.push(`${v.name}: ${v.detail}`);
 
-    const services = [
-      stack.embedded.postgres ? 'embedded Postgres' : 'Postgres from DATABASE_URL',
-      stack.embedded.temporal ? 'Temporal dev server (in-memory)' : `Temporal at ${stack.temporalAddress}`,
-    ].join(' + ');
-    const measured: Omit<Report, 'targets'> = {
-      timestamp: new Date().toISOString(),
-      machine: machineInfo(),
-      postgres,
-      options: { ...opts, services, apiDatabaseUser: new URL(stack.databaseUrl).username, seedUser: new URL(stack.adminUrl).username },
-      append,
-      seed: { ...seeded, chain: seedChain },
-      verify,
-      exports,
-      slowExport: slow,
-      failures,
-    };
-    const report: Report = { ...measured, targets: targetChecks(measured) };
-    process.stdout.write(render(report));
-    saveResult('audit-', report);
-    return failures.length > 0 ? 1 : 0;
+    return finish({ seed: { ...seeded, chain: seedChain }, verify, exports, slowExport: slow });
   }, cleanup);
 }
 

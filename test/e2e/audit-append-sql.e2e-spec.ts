@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuditEventDraft, CaseCommit } from '@steward/domain';
-import { appendAuditEvents, AuditPayload, CaseStore, chainHash, openDataSource, streamAuditEvents, verifyAuditChain } from '@steward/persistence';
+import { appendAuditEvents, auditAppendStatement, AuditPayload, CaseStore, chainHash, openDataSource, streamAuditEvents, verifyAuditChain } from '@steward/persistence';
 import { createScratchDatabase, refusal, runAuditVerifyCli, ScratchDatabase } from '../support/audit';
 
 /**
@@ -318,5 +318,48 @@ describe('audit_append, the SQL appender', () => {
     } finally {
       await Promise.all(stores.map((s) => s.destroy()));
     }
+  });
+});
+
+describe('audit_append on one connection while the chain grows', () => {
+  let db: ScratchDatabase;
+  let owner: Client;
+  let app: Client;
+
+  beforeAll(async () => {
+    db = await createScratchDatabase('steward_append_plans');
+    owner = new Client({ connectionString: db.ownerUrl });
+    app = new Client({ connectionString: db.appUrl });
+    await Promise.all([owner.connect(), app.connect()]);
+  });
+  afterAll(async () => {
+    await Promise.all([owner?.end(), app?.end()]);
+  });
+
+  const append = async (drafts: AuditEventDraft[]): Promise<number> => {
+    const statement = auditAppendStatement(ctxFor(randomUUID()), drafts);
+    if (!statement) return 0;
+    const { rows } = await app.query<{ appended: number }>(statement.text, statement.values);
+    return rows[0].appended;
+  };
+  /** Sequential scans of audit_events so far, with the app connection's counts sent first. */
+  const seqScans = async (): Promise<number> => {
+    await app.query('SELECT pg_stat_force_next_flush()');
+    await owner.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await owner.query<{ n: string }>(`SELECT seq_scan AS n FROM pg_stat_user_tables WHERE relname = 'audit_events'`);
+    return Number(rows[0].n);
+  };
+
+  it('finds keys through the index once the chain is big, whatever plan it had while the chain was small', async () => {
+    // A new chain: the first calls plan their key lookups on an almost empty table (where a scan is cheapest).
+    for (let i = 0; i < 10; i += 1) expect(await append(draftsFor(randomUUID(), 1).slice(0, 2))).toBe(2);
+    const bulk = Array.from({ length: 50 }, () => draftsFor(randomUUID(), 1)).flat();
+    expect(await append(bulk)).toBe(bulk.length);
+    const before = await seqScans();
+    for (let i = 0; i < 5; i += 1) expect(await append(draftsFor(randomUUID(), 1).slice(0, 3))).toBe(3);
+    // A plan kept from the small table would scan all of it twice per call, once with the chain head locked.
+    expect((await seqScans()) - before).toBe(0);
+    const { rows } = await owner.query<{ n: string }>('SELECT count(*) AS n FROM audit_events');
+    expect(Number(rows[0].n)).toBe(20 + bulk.length + 15);
   });
 });

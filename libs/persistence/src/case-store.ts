@@ -1,57 +1,128 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuditEventDraft, CaseCommit } from '@steward/domain';
+import { poolOf } from './audit/audit-stream';
 import { payloadJcsAroundSeq } from './audit/canonical-json';
-import { enqueueCommitOutbox } from './notify/outbox.repository';
+import { commitOutboxPlan } from './notify/outbox.repository';
+import { runBatch, Statement } from './pg-batch';
+
+/**
+ * Makes every transaction committed before it durable: a transaction of its own that writes one WAL record (a
+ * transactional logical message, which needs an xid and WAL, so its COMMIT is synchronous), committed with the
+ * session's synchronous_commit. That COMMIT waits for the WAL to be flushed up to its own commit record
+ * (XLogFlush in RecordTransactionCommit), which lies after every commit record already written, and, when the
+ * server is set up for synchronous replication, for the standbys as well: exactly the wait an ordinary COMMIT
+ * does. Concurrent callers share the same fdatasync (group commit). A transaction that only takes an xid
+ * (`SELECT pg_current_xact_id()`) would not do: with no WAL of its own Postgres commits it asynchronously.
+ * Consumes one xid per call. Works on PostgreSQL 9.6 and later.
+ */
+export const DURABLE_FLUSH_SQL = `SELECT pg_logical_emit_message(true, 'steward', '')`;
 
 /**
  * Writes a workflow's commit to the read model in one transaction: the case, its tasks, notifications and
  * audit events. Idempotent by version and keys, so activity retries are harmless.
+ *
+ * Two round trips on one pooled connection (runBatch: several statements, one Sync): the writes and the
+ * reads the outbox needs, then the outbox rows, the audit events, COMMIT and the flush below. The chain head
+ * is locked by the audit append and released by the COMMIT that follows it in the same batch, so it is never
+ * held while the client is busy or waiting.
+ *
+ * Durability: the transaction commits asynchronously (`SET LOCAL synchronous_commit = off`): its COMMIT puts the
+ * commit record in the WAL and releases the audit chain head at once, without waiting for the fsync. Then,
+ * before commit() returns, DURABLE_FLUSH_SQL waits for the WAL to be flushed past that commit record. So the
+ * head is held for the statements of the commit only, not for a disk flush, and the flushes of concurrent
+ * commits are shared instead of one per commit, one after the other.
+ *
+ * Nothing acknowledged is lost: commit() returns (and the activity reports success to Temporal) only after the
+ * flush. If Postgres crashes between the COMMIT and the flush, the WAL that was not yet flushed is lost as a
+ * whole, from some point on: this commit and every later one, including every commit that appended to the
+ * chain after it (their commit records come later in the WAL). What remains is an earlier state of the
+ * database: the chain is still gap-free and ends at the head row of that state. None of the lost commits was
+ * acknowledged; their activities fail and retry, and the retries append the events again (new seqs, ids and
+ * hashes, same keys). Until the flush, other sessions can see the commit's rows: see docs/AUDIT.md ("Durable
+ * before acknowledged") for who reads them and why that is safe.
  */
 export class CaseStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async commit(c: CaseCommit): Promise<{ appended: number }> {
-    return this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO cases (id, case_type, status, workflow_id, requester_id, participants, reader_roles, view, version, created_at, updated_at)
+    // Built before a connection is taken: the audit events' canonical JSON, and what the outbox reads.
+    const audit = auditAppendStatement(c, c.events);
+    const outbox = commitOutboxPlan(c);
+    const client = await poolOf(this.dataSource).connect();
+    let broken: Error | undefined;
+    const onError = (err: Error) => (broken = err);
+    client.on('error', onError);
+    try {
+      // Round trip 1: the writes, then the reads the outbox rows depend on (which see the writes).
+      const writes: Statement[] = [
+        { text: 'BEGIN' },
+        { text: 'SET LOCAL synchronous_commit = off' },
+        caseUpsert(c),
+        ...c.openTasks.map((t) => taskInsert(c, t)),
+        ...c.closeTasks.map(taskClose),
+        ...c.notifications.map((n) => notificationInsert(c, n)),
+        ...(outbox?.reads ?? []),
+      ];
+      const written = await runBatch(client, writes);
+      // Round trip 2: the outbox rows, the audit events (the chain head is locked from here), COMMIT (which
+      // releases it without waiting for the WAL flush), and the flush that makes the commit durable. Nothing
+      // waits for the client while the head is locked.
+      const insert = outbox?.insert(written.slice(written.length - outbox.reads.length).map((r) => r.rows)) ?? null;
+      const tail: Statement[] = [...(insert ? [insert] : []), ...(audit ? [audit] : []), { text: 'COMMIT' }, { text: DURABLE_FLUSH_SQL }];
+      const done = await runBatch(client, tail);
+      // A COMMIT after an error answers ROLLBACK; the error itself would have failed the batch already.
+      const committed = done[tail.length - 2].command;
+      if (committed !== 'COMMIT') throw new Error(`case ${c.caseId} version ${c.version}: COMMIT answered ${committed}`);
+      return { appended: audit ? Number(done[tail.indexOf(audit)].rows[0].appended) : 0 };
+    } catch (err) {
+      // Outside a transaction (the batch failed after COMMIT) this only warns; a failed ROLLBACK means the
+      // connection is gone or unusable, and the pool drops it.
+      if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+}
+
+function caseUpsert(c: CaseCommit): Statement {
+  return {
+    text: `INSERT INTO cases (id, case_type, status, workflow_id, requester_id, participants, reader_roles, view, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, requester_id = EXCLUDED.requester_id,
            participants = EXCLUDED.participants, reader_roles = EXCLUDED.reader_roles, view = EXCLUDED.view,
            version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
          WHERE cases.version < EXCLUDED.version`,
-        [
-          c.caseId, c.caseType, c.status, c.workflowId, c.requesterId, c.participants, c.readerRoles ?? [], c.view, c.version,
-          c.createdAt, c.updatedAt,
-        ],
-      );
-      for (const t of c.openTasks) {
-        await tx.query(
-          `INSERT INTO human_tasks (task_key, case_type, case_id, assignee_id, kind, title, due_at, created_at, on_behalf_of)
+    values: [
+      c.caseId, c.caseType, c.status, c.workflowId, c.requesterId, c.participants, c.readerRoles ?? [], c.view, c.version,
+      c.createdAt, c.updatedAt,
+    ],
+  };
+}
+
+function taskInsert(c: CaseCommit, t: CaseCommit['openTasks'][number]): Statement {
+  return {
+    text: `INSERT INTO human_tasks (task_key, case_type, case_id, assignee_id, kind, title, due_at, created_at, on_behalf_of)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (task_key) DO NOTHING`,
-          [t.key, c.caseType, c.caseId, t.assigneeId, t.kind, t.title, t.dueAt, t.createdAt, t.onBehalfOf ?? null],
-        );
-      }
-      for (const t of c.closeTasks) {
-        await tx.query(
-          `UPDATE human_tasks SET completed_at = $2, outcome = $3 WHERE task_key = $1 AND completed_at IS NULL`,
-          [t.key, t.at, t.outcome],
-        );
-      }
-      for (const n of c.notifications) {
-        await tx.query(
-          `INSERT INTO notifications (notification_key, user_id, case_type, case_id, kind, message, created_at)
+    values: [t.key, c.caseType, c.caseId, t.assigneeId, t.kind, t.title, t.dueAt, t.createdAt, t.onBehalfOf ?? null],
+  };
+}
+
+function taskClose(t: CaseCommit['closeTasks'][number]): Statement {
+  return {
+    text: `UPDATE human_tasks SET completed_at = $2, outcome = $3 WHERE task_key = $1 AND completed_at IS NULL`,
+    values: [t.key, t.at, t.outcome],
+  };
+}
+
+function notificationInsert(c: CaseCommit, n: CaseCommit['notifications'][number]): Statement {
+  return {
+    text: `INSERT INTO notifications (notification_key, user_id, case_type, case_id, kind, message, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (notification_key) DO NOTHING`,
-          [n.key, n.userId, c.caseType, c.caseId, n.kind, n.message, n.createdAt],
-        );
-      }
-      // Email and webhook messages of this step, written with it (transactional outbox).
-      await enqueueCommitOutbox(tx, c);
-      // Audit last: the chain head stays locked only for the few statements left before commit.
-      const appended = await appendAuditEvents(tx, c, c.events);
-      return { appended };
-    });
-  }
+    values: [n.key, n.userId, c.caseType, c.caseId, n.kind, n.message, n.createdAt],
+  };
 }
 
 /**
@@ -61,14 +132,23 @@ export class CaseStore {
  * Keys are checked again after taking the lock, so two concurrent attempts of the same commit cannot both
  * append. The canonical JSON (JCS) of each payload is computed here, before the lock, split around the seq
  * that only the function knows; Postgres hashes prevHash + head + seq + tail, which is byte for byte the
- * input chainHash would hash. The chain head stays locked for this one round trip and the COMMIT.
+ * input chainHash would hash. The chain head stays locked for this one round trip and the COMMIT (which, in
+ * CaseStore.commit, does not wait for the WAL flush).
  */
 export async function appendAuditEvents(
   tx: EntityManager,
   ctx: Pick<CaseCommit, 'caseType' | 'caseId' | 'workflowId' | 'runId'>,
   drafts: AuditEventDraft[],
 ): Promise<number> {
-  if (drafts.length === 0) return 0;
+  const statement = auditAppendStatement(ctx, drafts);
+  if (!statement) return 0;
+  const [row] = await tx.query(statement.text, statement.values);
+  return Number(row.appended);
+}
+
+/** The `SELECT audit_append(...) AS appended` of appendAuditEvents, or null when there are no events. */
+export function auditAppendStatement(ctx: Pick<CaseCommit, 'caseType' | 'caseId' | 'workflowId' | 'runId'>, drafts: AuditEventDraft[]): Statement | null {
+  if (drafts.length === 0) return null;
   const n = drafts.length;
   const [keys, ids, ats, actorIds, actions, fromStatuses, toStatuses, data, heads, tails] = Array.from({ length: 10 }, () => new Array<string | null>(n));
   drafts.forEach((d, i) => {
@@ -82,10 +162,9 @@ export async function appendAuditEvents(
       d.key, id, at, d.actorId, d.action, d.fromStatus, d.toStatus, JSON.stringify(d.data), jcs.head, jcs.tail,
     ];
   });
-  const [row] = await tx.query(
-    `SELECT audit_append($1::text[], $2::uuid[], $3::timestamptz[], $4, $5, $6::text[], $7::text[], $8::text[], $9::text[],
+  return {
+    text: `SELECT audit_append($1::text[], $2::uuid[], $3::timestamptz[], $4, $5, $6::text[], $7::text[], $8::text[], $9::text[],
        $10::jsonb[], $11, $12, $13::text[], $14::text[]) AS appended`,
-    [keys, ids, ats, ctx.caseType, ctx.caseId, actorIds, actions, fromStatuses, toStatuses, data, ctx.workflowId, ctx.runId, heads, tails],
-  );
-  return Number(row.appended);
+    values: [keys, ids, ats, ctx.caseType, ctx.caseId, actorIds, actions, fromStatuses, toStatuses, data, ctx.workflowId, ctx.runId, heads, tails],
+  };
 }

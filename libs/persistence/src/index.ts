@@ -11,3 +11,4 @@ export * from './repositories';
 export * from './app-role';
 export * from './owner-check';
 export * from './notify';
+export * from './pg-batch';

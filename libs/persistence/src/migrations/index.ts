@@ -10,6 +10,7 @@ import { Delegations1764921600000 } from './1764921600000-delegations';
 import { IdempotencyPerCaseType1765008000000 } from './1765008000000-idempotency-per-case-type';
 import { AuditAppendFunction1765094400000 } from './1765094400000-audit-append-function';
 import { NotificationOutbox1765180800000 } from './1765180800000-notification-outbox';
+import { AuditAppendIndexPlans1765267200000 } from './1765267200000-audit-append-index-plans';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   IdempotencyPerCaseType1765008000000,
   AuditAppendFunction1765094400000,
   NotificationOutbox1765180800000,
+  AuditAppendIndexPlans1765267200000,
 ];

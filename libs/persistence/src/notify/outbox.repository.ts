@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import type { CaseCommit } from '@steward/domain';
+import type { Statement } from '../pg-batch';
 import { CRISIS_STATEMENT_EVENT, digestKeyFor, PING_EVENT, resolveChannels, wantsNotification, wantsStatement } from './notify-rules';
 
 export type OutboxChannel = 'email' | 'webhook';
@@ -78,16 +79,16 @@ interface Insert {
   createdAt: string;
 }
 
-async function insertRows(tx: EntityManager, rows: Insert[]): Promise<number> {
-  if (rows.length === 0) return 0;
+/** One INSERT of all the rows (RETURNING the ids of those not already there), or null when there are none. */
+function insertStatement(rows: Insert[]): Statement | null {
+  if (rows.length === 0) return null;
   const cols = 9;
   const values = rows.map((_, i) => `(${Array.from({ length: cols }, (_, j) => `$${i * cols + j + 1}`).join(', ')})`);
-  const inserted: unknown[] = await tx.query(
-    `INSERT INTO notification_outbox (dedupe_key, channel, event_type, notification_id, subscription_id, user_id, digest_key, payload, created_at)
+  return {
+    text: `INSERT INTO notification_outbox (dedupe_key, channel, event_type, notification_id, subscription_id, user_id, digest_key, payload, created_at)
      VALUES ${values.join(', ')} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    rows.flatMap((r) => [r.dedupeKey, r.channel, r.eventType, r.notificationId, r.subscriptionId, r.userId, r.digestKey, JSON.stringify(r.payload), r.createdAt]),
-  );
-  return inserted.length;
+    values: rows.flatMap((r) => [r.dedupeKey, r.channel, r.eventType, r.notificationId, r.subscriptionId, r.userId, r.digestKey, JSON.stringify(r.payload), r.createdAt]),
+  };
 }
 
 interface PublishedStatement {
@@ -111,46 +112,69 @@ function publishedStatements(c: CaseCommit): PublishedStatement[] {
 }
 
 /**
- * Writes the outbox rows of one case commit inside its transaction, so a message exists exactly when the
- * notification (or the published statement) does. Channels are resolved now, from the recipient's preferences
- * and the live subscriptions: what the commit promised is fixed with it, and a retried commit adds nothing
- * (every row has a dedupe key). In-app needs no row: the notification itself is the in-app message.
+ * How the outbox rows of one case commit are written inside its transaction, so that a message exists exactly
+ * when the notification (or the published statement) does. Channels are resolved at commit time, from the
+ * recipient's preferences and the live subscriptions: what the commit promised is fixed with it, and a retried
+ * commit adds nothing (every row has a dedupe key). In-app needs no row: the notification itself is the in-app
+ * message.
+ *
+ * A plan is the reads the rows depend on (run in the commit's transaction, after its notifications and tasks
+ * are written, in this order) and the INSERT their results give. CaseStore sends the reads in one round trip
+ * with the rest of the commit; enqueueCommitOutbox runs them one by one. Null: the commit has nothing to send.
  */
-export async function enqueueCommitOutbox(tx: EntityManager, c: CaseCommit): Promise<number> {
+export interface CommitOutboxPlan {
+  reads: Statement[];
+  /** The INSERT of the rows the reads' results (in the order of `reads`) call for; null when there are none. */
+  insert(results: unknown[][]): Statement | null;
+}
+
+type SubscriptionRow = { id: string; event_kinds: string[]; audience_groups: string[] };
+type NotificationRow = { id: string; notification_key: string };
+type PreferenceRow = { user_id: string; kind: string; channels: string[] };
+type UserRow = { id: string; name: string; email: string };
+type TaskRow = { assignee_id: string; kind: string; title: string; due_at: Date | null; created_at: Date; completed_at: Date | null };
+
+export function commitOutboxPlan(c: CaseCommit): CommitOutboxPlan | null {
   const statements = c.caseType === 'crisis' ? publishedStatements(c) : [];
-  if (c.notifications.length === 0 && statements.length === 0) return 0;
-  const subscriptions: { id: string; event_kinds: string[]; audience_groups: string[] }[] = await tx.query(
-    `SELECT id, event_kinds, audience_groups FROM webhook_subscriptions WHERE deleted_at IS NULL`,
-  );
+  if (c.notifications.length === 0 && statements.length === 0) return null;
+  const reads: Statement[] = [{ text: `SELECT id, event_kinds, audience_groups FROM webhook_subscriptions WHERE deleted_at IS NULL` }];
+  const keys = c.notifications.map((n) => n.key);
+  const userIds = [...new Set(c.notifications.map((n) => n.userId))];
+  if (c.notifications.length > 0) {
+    reads.push(
+      { text: `SELECT id, notification_key FROM notifications WHERE notification_key = ANY($1)`, values: [keys] },
+      { text: `SELECT user_id, kind, channels FROM notification_preferences WHERE user_id = ANY($1)`, values: [userIds] },
+      { text: `SELECT id, name, email FROM directory_users WHERE id = ANY($1)`, values: [userIds] },
+      // The action each recipient is wanted for on this case: their newest open task (the commit's own are in
+      // already). All of the case's tasks (a case has a few), chosen below: a query on the assignee or on
+      // `completed_at IS NULL` lets the planner, before Postgres has statistics, use the partial index of
+      // everyone's open tasks and read all of a busy approver's open tasks on every commit. By case alone the
+      // case index is the only choice.
+      { text: `SELECT assignee_id, kind, title, due_at, created_at, completed_at FROM human_tasks WHERE case_id = $1`, values: [c.caseId] },
+    );
+  }
+  return { reads, insert: (results) => insertStatement(commitOutboxRows(c, statements, results)) };
+}
+
+/** The rows a commit's notifications and published statements call for, from the results of the plan's reads. */
+function commitOutboxRows(c: CaseCommit, statements: PublishedStatement[], results: unknown[][]): Insert[] {
+  const subscriptions = results[0] as SubscriptionRow[];
   const subs = subscriptions.map((s) => ({ id: s.id, eventKinds: s.event_kinds, audienceGroups: s.audience_groups }));
   const rows: Insert[] = [];
   if (c.notifications.length > 0) {
-    const keys = c.notifications.map((n) => n.key);
-    const userIds = [...new Set(c.notifications.map((n) => n.userId))];
-    const [notes, prefs, users, tasks]: [
-      { id: string; notification_key: string }[],
-      { user_id: string; kind: string; channels: string[] }[],
-      { id: string; name: string; email: string }[],
-      { assignee_id: string; kind: string; title: string; due_at: Date | null }[],
-    ] = [
-      await tx.query(`SELECT id, notification_key FROM notifications WHERE notification_key = ANY($1)`, [keys]),
-      await tx.query(`SELECT user_id, kind, channels FROM notification_preferences WHERE user_id = ANY($1)`, [userIds]),
-      await tx.query(`SELECT id, name, email FROM directory_users WHERE id = ANY($1)`, [userIds]),
-      // The action each recipient is wanted for on this case: their newest open task (the commit's own are in already).
-      await tx.query(
-        `SELECT DISTINCT ON (assignee_id) assignee_id, kind, title, due_at FROM human_tasks
-         WHERE case_id = $1 AND assignee_id = ANY($2) AND completed_at IS NULL ORDER BY assignee_id, created_at DESC`,
-        [c.caseId, userIds],
-      ),
-    ];
+    const [notes, prefs, users, tasks] = [results[1] as NotificationRow[], results[2] as PreferenceRow[], results[3] as UserRow[], results[4] as TaskRow[]];
     const idOf = new Map(notes.map((n) => [n.notification_key, n.id]));
+    const newestOpenTask = (userId: string) =>
+      tasks
+        .filter((t) => t.assignee_id === userId && t.completed_at === null)
+        .reduce<TaskRow | undefined>((newest, t) => (newest && newest.created_at >= t.created_at ? newest : t), undefined);
     for (const n of c.notifications) {
       const notificationId = idOf.get(n.key);
       if (!notificationId) continue;
       const chosen = new Map(prefs.filter((p) => p.user_id === n.userId).map((p) => [p.kind, p.channels]));
       const user = users.find((u) => u.id === n.userId);
       if (user?.email && resolveChannels(n.kind, chosen).includes('email')) {
-        const task = tasks.find((t) => t.assignee_id === n.userId);
+        const task = newestOpenTask(n.userId);
         rows.push({
           dedupeKey: `email:${n.key}`,
           channel: 'email',
@@ -207,7 +231,19 @@ export async function enqueueCommitOutbox(tx: EntityManager, c: CaseCommit): Pro
       });
     }
   }
-  return insertRows(tx, rows);
+  return rows;
+}
+
+/** Writes the outbox rows of one case commit inside its transaction (see CommitOutboxPlan), read by read. */
+export async function enqueueCommitOutbox(tx: EntityManager, c: CaseCommit): Promise<number> {
+  const plan = commitOutboxPlan(c);
+  if (!plan) return 0;
+  const results: unknown[][] = [];
+  for (const read of plan.reads) results.push(await tx.query(read.text, read.values));
+  const insert = plan.insert(results);
+  if (!insert) return 0;
+  const inserted: unknown[] = await tx.query(insert.text, insert.values);
+  return inserted.length;
 }
 
 export interface DeliveryStatus {
@@ -236,6 +272,11 @@ export class OutboxRepository {
    * Claims due rows for `owner` until the lease ends: pending, due, and not leased by a live worker (an expired
    * lease is a worker that died between claim and ack, and its rows are due again). A claimed digest row brings
    * every other pending row of its digest with it. Each claim counts as an attempt.
+   *
+   * Only durable rows are ever sent: CaseStore commits a row asynchronously and flushes the WAL just after, so a
+   * row can be visible before it is on disk. The claim's UPDATE commits synchronously (the session's
+   * synchronous_commit, never turned off here), and its commit record comes after the commit record of every
+   * row it saw, so claim() returns only once the WAL is flushed past the rows it claimed.
    */
   async claim(o: ClaimOptions): Promise<OutboxRow[]> {
     return this.dataSource.transaction(async (tx) => {
