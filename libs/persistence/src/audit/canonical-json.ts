@@ -77,11 +77,33 @@ export function payloadJcs(e: AuditPayload): string {
   ) {
     return fallback(Object.fromEntries(PAYLOAD_KEYS.map((k) => [k, e[k]])));
   }
+  return payloadJcsOfFields(e.action, e.actorId, e.at, e.caseId, e.caseType, canonicalJson(e.data), e.fromStatus, e.id, e.runId, e.seq, e.toStatus, e.workflowId);
+}
+
+/**
+ * payloadJcs from the payload's fields, `data` given as its canonical JSON already: for readers that never
+ * build the event object. Only for what payloadJcs writes the fast way: strings, a string or null for the
+ * two statuses, a finite seq.
+ */
+export function payloadJcsOfFields(
+  action: string,
+  actorId: string,
+  at: string,
+  caseId: string,
+  caseType: string,
+  dataJcs: string,
+  fromStatus: string | null,
+  id: string,
+  runId: string,
+  seq: number,
+  toStatus: string | null,
+  workflowId: string,
+): string {
   return (
-    `{"action":${JSON.stringify(e.action)},"actorId":${JSON.stringify(e.actorId)},"at":${JSON.stringify(e.at)},` +
-    `"caseId":${JSON.stringify(e.caseId)},"caseType":${JSON.stringify(e.caseType)},"data":${canonicalJson(e.data)},` +
-    `"fromStatus":${text(e.fromStatus)},"id":${JSON.stringify(e.id)},"runId":${JSON.stringify(e.runId)},` +
-    `"seq":${JSON.stringify(e.seq)},"toStatus":${text(e.toStatus)},"workflowId":${JSON.stringify(e.workflowId)}}`
+    `{"action":${JSON.stringify(action)},"actorId":${JSON.stringify(actorId)},"at":${JSON.stringify(at)},` +
+    `"caseId":${JSON.stringify(caseId)},"caseType":${JSON.stringify(caseType)},"data":${dataJcs},` +
+    `"fromStatus":${text(fromStatus)},"id":${JSON.stringify(id)},"runId":${JSON.stringify(runId)},` +
+    `"seq":${JSON.stringify(seq)},"toStatus":${text(toStatus)},"workflowId":${JSON.stringify(workflowId)}}`
   );
 }
 
