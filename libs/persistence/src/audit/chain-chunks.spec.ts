@@ -257,6 +257,11 @@ describe('verifyAuditFile', () => {
     const broken = file('broken.jsonl', [...lines.slice(0, 50), '{"seq":51,', ...lines.slice(51)].join('\n'));
     await expect(oldWay(broken)).rejects.toThrow(SyntaxError);
     for (const size of SIZES) await expect(newWay(broken, size)).rejects.toThrow(SyntaxError);
+    // A raw control character inside a string: not JSON, though the quick reader copies it; its hash cannot
+    // match, and the event is then read the slow way, which refuses it.
+    const raw = file('raw-control.jsonl', [...lines.slice(0, 50), lines[50].replace('"action":"', '"action":"\u0001'), ...lines.slice(51)].join('\n'));
+    await expect(oldWay(raw)).rejects.toThrow(SyntaxError);
+    for (const size of SIZES) await expect(newWay(raw, size)).rejects.toThrow(SyntaxError);
     const earlier = file('broken-after-a-gap.jsonl', [...lines.slice(0, 10), ...lines.slice(11, 50), '{"seq":51,'].join('\n'));
     for (const size of SIZES) expect(await newWay(earlier, size)).toEqual({ ok: false, firstBadSeq: 12, reason: 'expected seq 11, found 12', checked: 10 });
   });

@@ -1,6 +1,7 @@
+import { isAscii } from 'node:buffer';
 import { AuditEvent, ChainVerdict, ChainVerifier } from './audit-chain';
 import { canonicalJson, payloadJcsOfFields } from './canonical-json';
-import { canonicalJsonText, canonicalMembersText } from './canonical-json-text';
+import { canonicalJsonText, canonicalMembersText, exportLineValues } from './canonical-json-text';
 
 /**
  * Verifying a chunk of the audit trail: a run of consecutive events, as raw bytes, checked among themselves.
@@ -11,8 +12,9 @@ import { canonicalJsonText, canonicalMembersText } from './canonical-json-text';
  *
  * The bytes are read without building an event object or parsing `data` where the event is plain (every
  * field of the expected type), and the canonical JSON is written straight from the text (canonicalJsonText).
- * Anything else goes the way the events always went: an AuditEvent object and chainHash. Either way the bytes
- * hashed are the same: the specs check each format against ChainVerifier.push on the same events.
+ * Anything else, and any event whose hash does not match, goes the way the events always went: an AuditEvent
+ * object (JSON.parse) and chainHash. So the verdict, and any error, is always the one that way gives: the
+ * specs check each format against ChainVerifier.push on the same events, whole and tampered with.
  */
 
 /**
@@ -66,8 +68,8 @@ class ChunkRun {
     return this.verifier === null || this.verifier.verdict().ok;
   }
 
-  pushJcs(seq: number, prevHash: string, hash: string, jcs: string): boolean {
-    return this.start(seq, prevHash).pushJcs(seq, prevHash, hash, jcs);
+  pushJcs(seq: number, prevHash: string, hash: string, jcs: string, recheck: () => AuditEvent): boolean {
+    return this.start(seq, prevHash).pushJcs(seq, prevHash, hash, jcs, recheck);
   }
 
   push(event: AuditEvent): boolean {
@@ -87,10 +89,13 @@ class ChunkRun {
   }
 }
 
-/** `data` as canonical JSON: from its text where that is plain JSON, else the way it always went. */
+/** `data` as canonical JSON: from its text where that is plain JSON, else the way it always went. Lenient: see pushJcs's recheck. */
 function dataJcs(text: string): string {
-  return canonicalJsonText(text) ?? canonicalJson(JSON.parse(text));
+  return canonicalJsonText(text, true) ?? canonicalJson(JSON.parse(text));
 }
+
+/** A chunk of text as UTF-8; ASCII (the common case) decoded the quicker way, to the same string. */
+const utf8Text = (bytes: Buffer): string => (isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8'));
 
 // ---------------------------------------------------------------------------------------------------------
 // COPY ... TO STDOUT (FORMAT binary)
@@ -231,7 +236,8 @@ function readPgBinary(bytes: Buffer, run: ChunkRun): void {
         `"caseType":${JSON.stringify(caseType)},"data":${dataJcs(data)},"fromStatus":${fromStatus === null ? 'null' : JSON.stringify(fromStatus)},` +
         `"id":"${id}","runId":${JSON.stringify(runId)},"seq":${seq},"toStatus":${toStatus === null ? 'null' : JSON.stringify(toStatus)},` +
         `"workflowId":${JSON.stringify(workflowId)}}`;
-      if (!run.pushJcs(seq, prevHash, hash, jcs)) return;
+      const event = () => ({ seq, id, at: when, caseType, caseId, actorId, action, fromStatus, toStatus, data: JSON.parse(data) as Record<string, unknown>, workflowId, runId, prevHash, hash });
+      if (!run.pushJcs(seq, prevHash, hash, jcs, event)) return;
     }
   } finally {
     buf = Buffer.alloc(0);
@@ -244,9 +250,9 @@ function readPgBinary(bytes: Buffer, run: ChunkRun): void {
 
 const keys: string[] = [];
 const values: string[] = [];
-/** The 14 fields of an exported event: their slot in `fields`. */
+/** The 14 fields of an exported event: their slot in `fields` (the order the export writes them in). */
 const FIELD_SLOTS = new Map(
-  ['action', 'actorId', 'at', 'caseId', 'caseType', 'data', 'fromStatus', 'id', 'runId', 'seq', 'toStatus', 'workflowId', 'prevHash', 'hash'].map((k, i) => [k, i]),
+  ['seq', 'id', 'at', 'caseType', 'caseId', 'actorId', 'action', 'fromStatus', 'toStatus', 'data', 'workflowId', 'runId', 'prevHash', 'hash'].map((k, i) => [k, i]),
 );
 const fields: (string | undefined)[] = new Array<string | undefined>(14);
 
@@ -257,7 +263,7 @@ const isNumberJcs = (jcs: string | undefined): jcs is string => jcs !== undefine
 
 /** Lines as readAuditExport splits them: at LF, CRLF or CR; blank ones skipped; each one JSON.parse'd. */
 function readJsonLines(bytes: Buffer, run: ChunkRun): void {
-  const text = bytes.toString('utf8');
+  const text = utf8Text(bytes);
   for (const line of text.split('\n')) {
     // A raw CR never occurs inside a JSON line (JSON escapes it), so it can only end one.
     const parts = line.includes('\r') ? line.split('\r') : [line];
@@ -277,23 +283,26 @@ function readJsonLines(bytes: Buffer, run: ChunkRun): void {
  * A line holding exactly the 14 fields of an export, once each, with seq a number and the two hashes strings:
  * the payload's canonical JSON is its 12 canonical members in order, whatever their types (which is also what
  * payloadJcs's slow way writes for odd types). Returns whether the run holds, or null for any other line.
+ * A line exactly as the export writes it is read without looking its fields up by name.
  */
 function plainLine(line: string, run: ChunkRun): boolean | null {
-  keys.length = 0;
-  values.length = 0;
-  if (!canonicalMembersText(line, keys, values) || keys.length !== 14) return null;
-  fields.fill(undefined);
-  for (let i = 0; i < 14; i += 1) {
-    const slot = FIELD_SLOTS.get(keys[i]);
-    if (slot === undefined || fields[slot] !== undefined) return null;
-    fields[slot] = values[i];
+  if (!exportLineValues(line, fields)) {
+    keys.length = 0;
+    values.length = 0;
+    if (!canonicalMembersText(line, keys, values, true) || keys.length !== 14) return null;
+    fields.fill(undefined);
+    for (let i = 0; i < 14; i += 1) {
+      const slot = FIELD_SLOTS.get(keys[i]);
+      if (slot === undefined || fields[slot] !== undefined) return null;
+      fields[slot] = values[i];
+    }
   }
-  const [action, actorId, when, caseId, caseType, data, fromStatus, id, runId, seq, toStatus, workflowId, prevHash, hash] = fields;
+  const [seq, id, when, caseType, caseId, actorId, action, fromStatus, toStatus, data, workflowId, runId, prevHash, hash] = fields;
   if (!isNumberJcs(seq) || !isStringJcs(prevHash) || !isStringJcs(hash)) return null;
   const jcs =
     `{"action":${action},"actorId":${actorId},"at":${when},"caseId":${caseId},"caseType":${caseType},"data":${data},` +
     `"fromStatus":${fromStatus},"id":${id},"runId":${runId},"seq":${seq},"toStatus":${toStatus},"workflowId":${workflowId}}`;
-  return run.pushJcs(Number(seq), stringValue(prevHash), stringValue(hash), jcs);
+  return run.pushJcs(Number(seq), stringValue(prevHash), stringValue(hash), jcs, () => JSON.parse(line) as AuditEvent);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -366,7 +375,7 @@ function cell(last: boolean): string | null {
  * then none of it is used, and the file is read by that reader, whose csv-parse decides what it means.
  */
 function readCsv(bytes: Buffer, run: ChunkRun, first: boolean): boolean {
-  csv = bytes.toString('utf8');
+  csv = utf8Text(bytes);
   p = 0;
   nextQuote = -1;
   nextNewline = -1;
@@ -388,9 +397,10 @@ function readCsv(bytes: Buffer, run: ChunkRun, first: boolean): boolean {
       // Statuses are never empty: an empty cell is a null.
       const fromStatus = from === '' ? null : from;
       const toStatus = to === '' ? null : to;
+      const event = (): AuditEvent => ({ seq, id, at: when, caseType, caseId, actorId, action, fromStatus, toStatus, data: JSON.parse(data) as Record<string, unknown>, workflowId, runId, prevHash, hash });
       const ok = Number.isFinite(seq)
-        ? run.pushJcs(seq, prevHash, hash, payloadJcsOfFields(action, actorId, when, caseId, caseType, dataJcs(data), fromStatus, id, runId, seq, toStatus, workflowId))
-        : run.push({ seq, id, at: when, caseType, caseId, actorId, action, fromStatus, toStatus, data: JSON.parse(data) as Record<string, unknown>, workflowId, runId, prevHash, hash });
+        ? run.pushJcs(seq, prevHash, hash, payloadJcsOfFields(action, actorId, when, caseId, caseType, dataJcs(data), fromStatus, id, runId, seq, toStatus, workflowId), event)
+        : run.push(event());
       if (!ok) return true;
     }
     return true;
