@@ -57,6 +57,7 @@ export class ChainVerifier {
   private prevHash: string;
   private checked = 0;
   private failure: Extract<ChainVerdict, { ok: false }> | null = null;
+  private rechecks = 0;
 
   /** Start mid-chain by giving the event before the first one you will feed. */
   constructor(start: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH }) {
@@ -80,6 +81,7 @@ export class ChainVerifier {
   pushJcs(seq: number, prevHash: string, hash: string, jcs: string, recheck?: () => AuditEvent): boolean {
     if (!this.links(seq, prevHash)) return false;
     if (chainHashOfJcs(prevHash, jcs) !== hash) {
+      if (recheck) this.rechecks += 1;
       const event = recheck?.();
       if (event === undefined || chainHash(event.prevHash, event) !== event.hash) return this.fail(seq, CONTENT_MISMATCH);
     }
@@ -123,6 +125,11 @@ export class ChainVerifier {
     this.expectedSeq += 1;
     this.prevHash = hash;
     return true;
+  }
+
+  /** Events pushJcs had to read again the slow way: none, unless an event was tampered with (or a quick reader is wrong). */
+  get rechecked(): number {
+    return this.rechecks;
   }
 
   verdict(): ChainVerdict {

@@ -37,6 +37,8 @@ export interface ChunkResult {
   verdict: ChainVerdict;
   /** An event that could not be read (a line that is not JSON, say), after the `verdict.checked` before it. */
   error: { name: string; message: string } | null;
+  /** Events whose quick hash did not match and that were read again the slow way (ChainVerifier.rechecked). */
+  rechecked: number;
   /**
    * CSV only: the chunk is not laid out as Steward writes CSV (the exact header, 14 cells a row, LF line ends,
    * quotes only around whole cells), so it is not read here at all: the caller reads the whole file with a
@@ -50,7 +52,7 @@ export function verifyChunk(format: ChunkFormat, bytes: Buffer, first: boolean):
   try {
     if (format === 'pg-binary') readPgBinary(bytes, run);
     else if (format === 'jsonl') readJsonLines(bytes, run);
-    else if (!readCsv(bytes, run, first)) return { first: null, verdict: new ChainVerifier().verdict(), error: null, unreadable: true };
+    else if (!readCsv(bytes, run, first)) return { first: null, verdict: new ChainVerifier().verdict(), error: null, rechecked: 0, unreadable: true };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     return run.result({ name: e.name, message: e.message });
@@ -77,7 +79,7 @@ class ChunkRun {
   }
 
   result(error: ChunkResult['error']): ChunkResult {
-    return { first: this.first, verdict: (this.verifier ?? new ChainVerifier()).verdict(), error };
+    return { first: this.first, verdict: (this.verifier ?? new ChainVerifier()).verdict(), error, rechecked: this.verifier?.rechecked ?? 0 };
   }
 
   private start(seq: unknown, prevHash: unknown): ChainVerifier {
@@ -111,6 +113,10 @@ let buf: Buffer = Buffer.alloc(0);
 let bytesText = '';
 let at = 0;
 const NOT_ASCII = /[^\x00-\x7f]/;
+/** Printable ASCII but the quote and the backslash: what JSON.stringify writes as it is, between quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** The JSON string token (JSON.stringify's) of the last field read by stringField. */
+let token = '';
 
 /** The field's bytes as UTF-8 text: a slice of bytesText when they are ASCII (no copy), else decoded. */
 function utf8(start: number, end: number): string {
@@ -128,6 +134,24 @@ function textField(): string | null {
   const n = fieldLength();
   if (n === -1) return null;
   const s = utf8(at, at + n);
+  at += n;
+  return s;
+}
+
+/** A text field that goes into the payload: its value, and its JSON token in `token` ('null' for NULL). */
+function stringField(): string | null {
+  const n = fieldLength();
+  if (n === -1) {
+    token = 'null';
+    return null;
+  }
+  let s = bytesText.slice(at, at + n);
+  if (PLAIN.test(s)) {
+    token = `"${s}"`;
+  } else {
+    if (NOT_ASCII.test(s)) s = buf.toString('utf8', at, at + n);
+    token = JSON.stringify(s);
+  }
   at += n;
   return s;
 }
@@ -213,15 +237,22 @@ function readPgBinary(bytes: Buffer, run: ChunkRun): void {
       const seq = int8Field();
       const id = uuidField();
       const when = timestampField();
-      const caseType = textField();
+      const caseType = stringField();
+      const caseTypeJson = token;
       const caseId = uuidField();
-      const actorId = textField();
-      const action = textField();
-      const fromStatus = textField();
-      const toStatus = textField();
+      const actorId = stringField();
+      const actorIdJson = token;
+      const action = stringField();
+      const actionJson = token;
+      const fromStatus = stringField();
+      const fromStatusJson = token;
+      const toStatus = stringField();
+      const toStatusJson = token;
       const data = jsonbField();
-      const workflowId = textField();
-      const runId = textField();
+      const workflowId = stringField();
+      const workflowIdJson = token;
+      const runId = stringField();
+      const runIdJson = token;
       const prevHash = textField();
       const hash = textField();
       if (
@@ -232,10 +263,9 @@ function readPgBinary(bytes: Buffer, run: ChunkRun): void {
       }
       // As payloadJcsOfFields writes it; the uuids and the time need no escaping.
       const jcs =
-        `{"action":${JSON.stringify(action)},"actorId":${JSON.stringify(actorId)},"at":"${when}","caseId":"${caseId}",` +
-        `"caseType":${JSON.stringify(caseType)},"data":${dataJcs(data)},"fromStatus":${fromStatus === null ? 'null' : JSON.stringify(fromStatus)},` +
-        `"id":"${id}","runId":${JSON.stringify(runId)},"seq":${seq},"toStatus":${toStatus === null ? 'null' : JSON.stringify(toStatus)},` +
-        `"workflowId":${JSON.stringify(workflowId)}}`;
+        `{"action":${actionJson},"actorId":${actorIdJson},"at":"${when}","caseId":"${caseId}","caseType":${caseTypeJson},` +
+        `"data":${dataJcs(data)},"fromStatus":${fromStatusJson},"id":"${id}","runId":${runIdJson},"seq":${seq},` +
+        `"toStatus":${toStatusJson},"workflowId":${workflowIdJson}}`;
       const event = () => ({ seq, id, at: when, caseType, caseId, actorId, action, fromStatus, toStatus, data: JSON.parse(data) as Record<string, unknown>, workflowId, runId, prevHash, hash });
       if (!run.pushJcs(seq, prevHash, hash, jcs, event)) return;
     }
