@@ -62,7 +62,11 @@ const PAYLOAD_KEYS = ['action', 'actorId', 'at', 'caseId', 'caseType', 'data', '
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isTextOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
-const text = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+/** Printable ASCII but the quote and the backslash: JSON.stringify writes such a string as it is, between quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** JSON.stringify(v) for a string, the common plain case without its overhead. */
+const jsonString = (v: string): string => (PLAIN.test(v) ? `"${v}"` : JSON.stringify(v));
+const text = (v: string | null): string => (v === null ? 'null' : jsonString(v));
 
 /**
  * JCS of an event's payload (its 12 fields, nothing else). Equal to `canonicalize(auditPayload(event))`: the
@@ -100,10 +104,10 @@ export function payloadJcsOfFields(
   workflowId: string,
 ): string {
   return (
-    `{"action":${JSON.stringify(action)},"actorId":${JSON.stringify(actorId)},"at":${JSON.stringify(at)},` +
-    `"caseId":${JSON.stringify(caseId)},"caseType":${JSON.stringify(caseType)},"data":${dataJcs},` +
-    `"fromStatus":${text(fromStatus)},"id":${JSON.stringify(id)},"runId":${JSON.stringify(runId)},` +
-    `"seq":${JSON.stringify(seq)},"toStatus":${text(toStatus)},"workflowId":${JSON.stringify(workflowId)}}`
+    `{"action":${jsonString(action)},"actorId":${jsonString(actorId)},"at":${jsonString(at)},` +
+    `"caseId":${jsonString(caseId)},"caseType":${jsonString(caseType)},"data":${dataJcs},` +
+    `"fromStatus":${text(fromStatus)},"id":${jsonString(id)},"runId":${jsonString(runId)},` +
+    `"seq":${JSON.stringify(seq)},"toStatus":${text(toStatus)},"workflowId":${jsonString(workflowId)}}`
   );
 }
 
