@@ -12,7 +12,7 @@ import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/Postgres
 import { signToken } from '@steward/directory';
 import { CaseStore, dataSourceOptions, verifyAuditChain } from '@steward/persistence';
 import { benchCommit, seedAuditChain, SeedResult } from './audit-fixtures';
-import { cpuBetween, cpuSnapshot, CpuUsage, PARTS } from './cpu';
+import { cpuBetween, cpuSampler, cpuSnapshot, CpuUsage, PARTS } from './cpu';
 import { MeasuredRun, procMemory, ProcMemory, runMeasured } from './memory';
 import { ActivitySampler, ActivitySummary } from './pg-activity';
 import { runPool, PoolResult } from './pool';
@@ -33,7 +33,10 @@ import { cleanupOnExit, intFromEnv, machineInfo, runGuarded, runMain, saveResult
  *   4. Export: GET /audit/export (JSON lines, then CSV) streamed from the real API child process to a file,
  *      with the API's resident memory sampled against progress; then the CLI verifies both files.
  *
- * Env: BENCH_AUDIT_WRITERS (1,4,16), BENCH_AUDIT_COMMITS (500 per writer), BENCH_AUDIT_EVENTS_PER_COMMIT (3),
+ * Env: BENCH_AUDIT_PHASES (append,verify,export: which of phases 1, 3 and 4 to run; seeding always runs, and the
+ * export files are verified only with export; e.g. BENCH_AUDIT_PHASES=verify for seeding + verification alone),
+ * BENCH_AUDIT_VERIFY_RUNS (1: how many times each verification is measured, one after the other),
+ * BENCH_AUDIT_WRITERS (1,4,16), BENCH_AUDIT_COMMITS (500 per writer), BENCH_AUDIT_EVENTS_PER_COMMIT (3),
  * BENCH_AUDIT_SINGLE_EVENT_WRITERS (16; 0 skips the one-event-per-commit run), BENCH_AUDIT_WARMUP (5 commits
  * per writer), BENCH_AUDIT_EXPORT_EVENTS (1000000), BENCH_AUDIT_SEED_BATCH (5000 rows per INSERT),
  * BENCH_AUDIT_ACTIVITY_MS (20: pg_stat_activity sampling interval during the append runs; 0 turns it off),
@@ -49,7 +52,12 @@ import { cleanupOnExit, intFromEnv, machineInfo, runGuarded, runMain, saveResult
 const WRITER_APP_NAME = 'steward-bench-audit-writer';
 const CLI = join(DIST, 'apps', 'cli', 'src', 'audit-verify.js');
 
+const PHASES = ['append', 'verify', 'export'] as const;
+type Phase = (typeof PHASES)[number];
+
 interface Options {
+  phases: Phase[];
+  verifyRuns: number;
   writers: number[];
   commitsPerWriter: number;
   eventsPerCommit: number;
@@ -69,6 +77,15 @@ function intListFromEnv(name: string, fallback: number[]): number[] {
   const values = raw.split(',').map((v) => Number(v.trim()));
   if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${name} must be a comma-separated list of integers >= 1 (got "${raw}")`);
   return values;
+}
+
+function phasesFromEnv(name: string): Phase[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return [...PHASES];
+  const values = raw.split(',').map((v) => v.trim());
+  const bad = values.filter((v) => !(PHASES as readonly string[]).includes(v));
+  if (bad.length > 0) throw new Error(`${name} must be a comma-separated list of ${PHASES.join(', ')} (got "${raw}")`);
+  return PHASES.filter((p) => values.includes(p));
 }
 
 const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
@@ -199,18 +216,24 @@ interface VerifyResult {
   detail: string | null;
   maxRssMiB: number | null;
   rssSource: string;
+  /** CPU seconds of the verifier (the bench process, or the CLI from /usr/bin/time). */
   cpuSeconds: number | null;
+  /** CPU seconds of Postgres meanwhile (the backend that streamed the chain); null when no database was read. */
+  postgresSeconds: number | null;
   cpu: CpuUsage | null;
 }
 
-async function verifyInProcess(pool: Pool): Promise<VerifyResult> {
+/** CPU seconds per million events. */
+const perMillion = (seconds: number | null, events: number): string => (seconds === null || events === 0 ? '-' : fixed((seconds / events) * 1e6, 1));
+
+async function verifyInProcess(pool: Pool, name: string): Promise<VerifyResult> {
   const before = cpuSnapshot();
   const started = performance.now();
   const verdict = await verifyAuditChain(pool);
   const wallMs = performance.now() - started;
   const cpu = cpuBetween(before, cpuSnapshot());
   return {
-    name: 'verifyAuditChain, in the bench process',
+    name,
     events: verdict.checked,
     wallMs,
     eventsPerSecond: (verdict.checked / wallMs) * 1000,
@@ -219,6 +242,7 @@ async function verifyInProcess(pool: Pool): Promise<VerifyResult> {
     maxRssMiB: null,
     rssSource: 'n/a (shared with the bench)',
     cpuSeconds: cpu.seconds.bench ?? null,
+    postgresSeconds: cpu.seconds.postgres ?? null,
     cpu,
   };
 }
@@ -231,11 +255,19 @@ interface CliVerdict {
   firstBadSeq?: number;
 }
 
-async function verifyWithCli(name: string, args: string[], expected: number, track: (kill: (() => void) | null) => void): Promise<VerifyResult> {
+async function verifyWithCli(name: string, args: string[], expected: number, track: (kill: (() => void) | null) => void, database: boolean): Promise<VerifyResult> {
   log(`verify: ${name}`);
   const before = cpuSnapshot();
-  const run: MeasuredRun = await runMeasured(process.execPath, [CLI, ...args], track);
-  const cpu = cpuBetween(before, cpuSnapshot());
+  // The CLI's Postgres backend exits with it: sampled meanwhile, so that its CPU time is counted.
+  const sampler = cpuSampler(['postgres']);
+  let run: MeasuredRun;
+  try {
+    run = await runMeasured(process.execPath, [CLI, ...args], track);
+  } catch (e) {
+    sampler.stop();
+    throw e;
+  }
+  const cpu = cpuBetween(before, sampler.stop());
   // The CLI has exited by the second snapshot, so /proc no longer counts it: add what /usr/bin/time measured.
   if (run.cpuSeconds !== null) {
     cpu.seconds.other = (cpu.seconds.other ?? 0) + run.cpuSeconds;
@@ -262,6 +294,7 @@ async function verifyWithCli(name: string, args: string[], expected: number, tra
     maxRssMiB: run.maxRssMiB,
     rssSource: run.rssSource,
     cpuSeconds: run.cpuSeconds,
+    postgresSeconds: database ? (cpu.seconds.postgres ?? null) : null,
     cpu: run.cpuSeconds === null ? null : cpu,
   };
 }
@@ -539,6 +572,11 @@ function cpuTable(rows: { label: string; cpu: CpuUsage }[], cores: number, runQu
   return table(['cores busy (avg)', ...parts, 'total', 'not ours', 'of'], runQueue ? [...busy, ...waiting] : busy);
 }
 
+/** Cores kept busy by processes outside the benchmark's tree during a phase. */
+function notOurs(cpu: CpuUsage): string {
+  return cpu.machineCores === null ? '-' : fixed(Math.max(0, cpu.machineCores - PARTS.reduce((sum, p) => sum + (cpu.cores[p] ?? 0), 0)), 2);
+}
+
 function render(r: Report): string {
   const m = r.machine;
   const lines: string[] = [
@@ -610,7 +648,7 @@ function render(r: Report): string {
     '',
     '3. Verification of the whole chain',
     table(
-      ['', 'events', 'wall s', 'events/s', 'peak RSS MiB', 'CPU s', 'verdict'],
+      ['', 'events', 'wall s', 'events/s', 'peak RSS MiB', 'CPU s', 'CPU s/1M', 'postgres CPU s/1M', 'not ours', 'verdict'],
       r.verify.map((v) => [
         v.name,
         int(v.events),
@@ -618,16 +656,22 @@ function render(r: Report): string {
         int(v.eventsPerSecond),
         v.maxRssMiB === null ? '-' : fixed(v.maxRssMiB, 0),
         v.cpuSeconds === null ? '-' : fixed(v.cpuSeconds, 1),
+        perMillion(v.cpuSeconds, v.events),
+        perMillion(v.postgresSeconds, v.events),
+        v.cpu ? notOurs(v.cpu) : '-',
         v.ok ? 'ok' : `FAILED: ${v.detail}`,
       ]),
     ),
-    '(CLI rows: wall time includes starting node; peak RSS and CPU s from /usr/bin/time -v when available)',
+    '(CLI rows: wall time includes starting node; peak RSS and CPU s from /usr/bin/time -v when available. CPU s/1M: the verifier\'s',
+    ' CPU seconds per million events, worker threads included; postgres: the backend that streamed the chain; not ours: cores busy',
+    ' with other work on the machine meanwhile)',
     '',
     cpuTable(
       r.verify.flatMap((v) => (v.cpu ? [{ label: v.name, cpu: v.cpu }] : [])),
       Number(m.cores),
     ),
-    "(other = the CLI, from /usr/bin/time; bench = the in-process verifier; a CLI's own Postgres backend exits with it and is not counted)",
+    "(other = the CLI, from /usr/bin/time; bench = the in-process verifier, worker threads included; postgres = the backend that streamed",
+    ' the chain: a CLI\'s own backend, which exits with it, as last sampled, every 200 ms)',
     '',
     '4. Export: GET /audit/export streamed from the API child process to a file (auditor audrey)',
     table(
@@ -666,7 +710,7 @@ function render(r: Report): string {
     '',
     (() => {
       const x = r.slowExport;
-      if (x === null) return 'Backpressure: not run';
+      if (!x) return 'Backpressure: not run (no export phase)';
       return (
         `Backpressure: a client reading the JSON lines export at ${fixed(mib(x.bytesPerSecond), 1)} MiB/s for ${x.seconds} s, then hanging up: ` +
         `${fixed(mib(x.received), 1)} MiB read; API RSS ${fixed(x.api.before?.rssMiB ?? Number.NaN, 0)} MiB before, ${fixed(x.api.maxSampledRssMiB ?? Number.NaN, 0)} MiB at most meanwhile; ` +
@@ -719,6 +763,8 @@ async function postgresSettings(admin: Client): Promise<Record<string, string>> 
 
 async function main(): Promise<number> {
   const opts: Options = {
+    phases: phasesFromEnv('BENCH_AUDIT_PHASES'),
+    verifyRuns: intFromEnv('BENCH_AUDIT_VERIFY_RUNS', 1, 1),
     writers: intListFromEnv('BENCH_AUDIT_WRITERS', [1, 4, 16]),
     commitsPerWriter: intFromEnv('BENCH_AUDIT_COMMITS', 500, 1),
     eventsPerCommit: intFromEnv('BENCH_AUDIT_EVENTS_PER_COMMIT', 3, 1),
@@ -762,7 +808,7 @@ async function main(): Promise<number> {
     await waitForQuiet();
 
     // 1. Append throughput.
-    const variants = [...opts.writers.map((w) => [w, opts.eventsPerCommit]), ...(opts.singleEventWriters > 0 ? [[opts.singleEventWriters, 1]] : [])];
+    const variants = !opts.phases.includes('append') ? [] : [...opts.writers.map((w) => [w, opts.eventsPerCommit]), ...(opts.singleEventWriters > 0 ? [[opts.singleEventWriters, 1]] : [])];
     const append: AppendResult[] = [];
     for (const [writers, events] of variants) {
       const a = await appendPhase(stack, admin, verifyPool, opts, writers, events);
@@ -804,24 +850,37 @@ async function main(): Promise<number> {
     if (!seedChain.ok) failures.push(`after seeding: ${seedChain.reason}`);
     const total = seedChain.headSeq;
 
-    // 3. Verification.
-    log('verify: verifyAuditChain in-process');
-    const verify: VerifyResult[] = [await verifyInProcess(verifyPool)];
-    verify.push(await Promise.race([verifyWithCli('CLI audit-verify --database', ['--database', stack.databaseUrl], total, track), stack.crashed]));
+    // 3. Verification, each measured opts.verifyRuns times.
+    const runs = (name: string, run: number) => (opts.verifyRuns > 1 ? `${name} (run ${run})` : name);
+    const verify: VerifyResult[] = [];
+    if (opts.phases.includes('verify')) {
+      for (let i = 1; i <= opts.verifyRuns; i += 1) {
+        log(`verify: verifyAuditChain in-process, run ${i}`);
+        verify.push(await verifyInProcess(verifyPool, runs('verifyAuditChain, in the bench process', i)));
+      }
+      for (let i = 1; i <= opts.verifyRuns; i += 1) {
+        verify.push(await Promise.race([verifyWithCli(runs('CLI audit-verify --database', i), ['--database', stack.databaseUrl], total, track, true), stack.crashed]));
+      }
+    }
 
     // 4. Export, then verify the files with the CLI.
     const token = signToken('audrey', JWT_SECRET);
     const exports: ExportResult[] = [];
-    for (const format of ['jsonl', 'csv'] as const) {
-      const e = await exportAudit(stack, token, format, join(workDir, `audit.${format}`), total);
-      exports.push(e);
-      if (e.events !== total) failures.push(`export ${format}: ${e.events} events, expected ${total}`);
-    }
-    const slow = await slowExport(stack, admin, token, 2 ** 20, 10);
-    if (slow.cursorClosedAfterMs === null) failures.push('slow export: the cursor was still open 10 s after the client hung up');
-    for (const e of exports) {
-      const v = await Promise.race([verifyWithCli(`CLI audit-verify --file (${e.format}, ${fixed(mib(e.bytes), 0)} MiB)`, ['--file', e.file], total, track), stack.crashed]);
-      verify.push(v);
+    let slow: SlowExportResult | null = null;
+    if (opts.phases.includes('export')) {
+      for (const format of ['jsonl', 'csv'] as const) {
+        const e = await exportAudit(stack, token, format, join(workDir, `audit.${format}`), total);
+        exports.push(e);
+        if (e.events !== total) failures.push(`export ${format}: ${e.events} events, expected ${total}`);
+      }
+      slow = await slowExport(stack, admin, token, 2 ** 20, 10);
+      if (slow.cursorClosedAfterMs === null) failures.push('slow export: the cursor was still open 10 s after the client hung up');
+      for (const e of exports) {
+        for (let i = 1; i <= opts.verifyRuns; i += 1) {
+          const name = runs(`CLI audit-verify --file (${e.format}, ${fixed(mib(e.bytes), 0)} MiB)`, i);
+          verify.push(await Promise.race([verifyWithCli(name, ['--file', e.file], total, track, false), stack.crashed]));
+        }
+      }
     }
     for (const v of verify) if (!v.ok) failures.push(`${v.name}: ${v.detail}`);
 

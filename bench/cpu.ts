@@ -102,6 +102,8 @@ export function classify(pid: number): Part {
   if (/apps\/api\/src\/main\.js/.test(cmdline)) return 'api';
   if (/apps\/worker\/src\/main\.js/.test(cmdline)) return 'worker';
   if (/\bstart-dev\b/.test(cmdline)) return 'temporal';
+  // The audit CLI (and /usr/bin/time running it) is given a postgres:// URL: it is not Postgres.
+  if (/apps\/cli\/src\/audit-verify\.js/.test(cmdline)) return 'other';
   if (/postgres/.test(cmdline)) return 'postgres';
   return 'other';
 }
@@ -172,4 +174,34 @@ export function cpuBetween(from: CpuSnapshot, to: CpuSnapshot): CpuUsage {
   const machineCores =
     from.machineSeconds === null || to.machineSeconds === null || wallMs <= 0 ? null : (to.machineSeconds - from.machineSeconds) / (wallMs / 1000);
   return { wallMs, seconds, cores, waiting, machineCores };
+}
+
+/**
+ * Snapshots taken every `intervalMs` until `stop()`, which returns the final snapshot plus the processes of the
+ * given parts that exited meanwhile, with the time last seen. A process that starts and exits between two plain
+ * snapshots is not counted at all: so a CLI's own Postgres backend, which exits with the CLI, is counted this
+ * way (all but its last `intervalMs`).
+ */
+export function cpuSampler(keepExited: Part[], intervalMs = 200): { stop: () => CpuSnapshot } {
+  const seen = new Map<number, { part: Part; seconds: number; waitSeconds: number }>();
+  const sample = (): CpuSnapshot => {
+    const s = cpuSnapshot();
+    for (const [pid, p] of s.processes) if (keepExited.includes(p.part)) seen.set(pid, p);
+    return s;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const last = sample();
+      for (const [pid, p] of seen) {
+        if (last.processes.has(pid)) continue;
+        last.processes.set(pid, p);
+        last.seconds[p.part] = (last.seconds[p.part] ?? 0) + p.seconds;
+        last.waitSeconds[p.part] = (last.waitSeconds[p.part] ?? 0) + p.waitSeconds;
+      }
+      return last;
+    },
+  };
 }

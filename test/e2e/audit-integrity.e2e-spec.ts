@@ -6,7 +6,7 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { CaseCommit } from '@steward/domain';
 import { AuditPayload, CaseStore, chainHash, openDataSource, verifyAuditChain } from '@steward/persistence';
-import { asText, createScratchDatabase, refusal, runAuditVerifyCli, ScratchDatabase, withClient } from '../support/audit';
+import { asText, compiledAuditVerifiers, CompiledAuditVerifiers, createScratchDatabase, ON_THREADS, refusal, runAuditVerifyCli, ScratchDatabase, withClient } from '../support/audit';
 import { ChangeView, decide, hoursFromNow, submitChange } from '../support/change-requests';
 import { startSteward, Steward } from '../support/steward';
 
@@ -215,12 +215,24 @@ describe('audit trail integrity on the real Postgres', () => {
       });
     }
 
-    const verify = async () => (await s.http.get('/audit/verify').set(s.as('audrey')).expect(200)).body;
+    let compiled: CompiledAuditVerifiers;
+    let ownerPool: Pool;
+    /**
+     * GET /audit/verify's verdict; the compiled verifier on worker threads, in chunks of a few events, must
+     * come to the same one (the chain here is too small for the API or the CLI to start a thread).
+     */
+    const verify = async () => {
+      const byApi = (await s.http.get('/audit/verify').set(s.as('audrey')).expect(200)).body;
+      expect(await compiled.verifyAuditChain(ownerPool, ON_THREADS)).toEqual(byApi);
+      return byApi;
+    };
     const cli = () => runAuditVerifyCli(['--database', db.ownerUrl]);
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'steward-audit-tamper-'));
       db = await createScratchDatabase();
+      compiled = await compiledAuditVerifiers();
+      ownerPool = new Pool({ connectionString: db.ownerUrl, max: 2 });
       s = await startSteward({ DATABASE_URL: db.appUrl });
       const later = { plannedStart: hoursFromNow(2), plannedEnd: hoursFromNow(3) };
       let rejected: ChangeView;
@@ -242,6 +254,7 @@ describe('audit trail integrity on the real Postgres', () => {
     beforeEach(() => restore());
     afterAll(async () => {
       await s?.close();
+      await ownerPool?.end();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
@@ -281,6 +294,10 @@ describe('audit trail integrity on the real Postgres', () => {
       const byFile = await runAuditVerifyCli(['--file', file]);
       expect(byFile.code).toBe(1);
       expect(byFile.verdict).toMatchObject({ ok: false, firstBadSeq: k, source: file });
+      expect(await compiled.verifyAuditFile(file, ON_THREADS)).toEqual({ ok: false, firstBadSeq: k, reason: 'hash does not match the event content', checked: k - 1 });
+      const jsonl = join(dir, 'tampered.jsonl');
+      writeFileSync(jsonl, (await asText(s.http.get('/audit/export?format=jsonl').set(s.as('audrey'))).expect(200)).body as string);
+      expect(await compiled.verifyAuditFile(jsonl, ON_THREADS)).toEqual({ ok: false, firstBadSeq: k, reason: 'hash does not match the event content', checked: k - 1 });
 
       await restore();
       expect(await verify()).toEqual({ ok: true, checked: head.seq, headSeq: head.seq, headHash: head.hash });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { Test } from 'supertest';
 import { defaultDirectoryFile, prepareDatabase } from '@steward/directory';
+import type { verifyAuditChain, verifyAuditFile } from '@steward/persistence';
 import { ensureAppLogin } from '@steward/persistence';
 import { distFile } from './build';
 import { createDatabaseFromTemplate, ROOT, withDatabase } from './isolation';
@@ -20,6 +21,24 @@ export interface CliResult {
   /** stdout parsed as the JSON verdict, or null when it is not JSON. */
   verdict: Record<string, unknown> | null;
 }
+
+export interface CompiledAuditVerifiers {
+  verifyAuditChain: typeof verifyAuditChain;
+  verifyAuditFile: typeof verifyAuditFile;
+}
+
+/**
+ * The compiled verifiers (dist/), which check their chunks on worker threads: from the TypeScript sources
+ * under Jest there is no compiled worker to start, so everything runs in line there.
+ */
+export async function compiledAuditVerifiers(): Promise<CompiledAuditVerifiers> {
+  const stream = (await import(distFile('libs', 'persistence', 'src', 'audit', 'audit-stream.js'))) as Pick<CompiledAuditVerifiers, 'verifyAuditChain'>;
+  const file = (await import(distFile('libs', 'persistence', 'src', 'audit', 'audit-file.js'))) as Pick<CompiledAuditVerifiers, 'verifyAuditFile'>;
+  return { verifyAuditChain: stream.verifyAuditChain, verifyAuditFile: file.verifyAuditFile };
+}
+
+/** Options that make the compiled verifiers use two threads and chunks of a few events, whatever the size of the chain. */
+export const ON_THREADS = { threads: 2, chunkBytes: 2048, inlineBytes: 0 };
 
 /** Runs `node dist/apps/cli/src/audit-verify.js ...args` and collects its exit code and output. */
 export function runAuditVerifyCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {

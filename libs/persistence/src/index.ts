@@ -2,6 +2,7 @@ export * from './audit/audit-chain';
 export * from './audit/audit-event.mapper';
 export * from './audit/audit-file';
 export * from './audit/audit-stream';
+export { defaultVerifyThreads, ParallelVerifyOptions } from './audit/chunk-pool';
 export * from './case-store';
 export * from './data-source';
 export * from './delegation.repository';

@@ -3,6 +3,9 @@ import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
 import { AuditEvent, ChainVerdict, ChainVerifier } from './audit-chain';
 import { auditEventFromRow, AuditEventRow } from './audit-event.mapper';
+import { AUDIT_COPY_COLUMNS } from './chain-chunks';
+import { DEFAULT_CHUNK_BYTES, ParallelVerifyOptions, verifyChunkStream } from './chunk-pool';
+import { CopyOut } from './copy-out';
 
 export interface AuditFilters {
   caseType?: string;
@@ -171,16 +174,30 @@ export async function verifyAuditEventBatches(batches: AsyncIterable<AuditEvent[
  * Verifies the whole chain in the database, and that it ends where the chain head says: deleting the
  * newest events would otherwise leave a shorter chain that still links up. Events and head are read in one
  * REPEATABLE READ snapshot, so appends committing while the chain streams by cannot look like a mismatch.
+ *
+ * The events are read with one `COPY ... TO STDOUT (FORMAT binary)` (the cheapest form for Postgres to write
+ * and for us to read) and checked in chunks on worker threads (chunk-pool.ts); the verdict is the one the
+ * events would get pushed one by one through a ChainVerifier. At the first broken link the COPY is abandoned
+ * and its connection discarded.
  */
-export async function verifyAuditChain(pool: Pool): Promise<ChainVerdict> {
+export async function verifyAuditChain(pool: Pool, options: ParallelVerifyOptions = {}): Promise<ChainVerdict> {
   const client: PoolClient = await pool.connect();
   let failed: Error | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // Timestamps in UTC, the form isoFromPostgres rewrites without a Date (others are right too, only slower).
-    await client.query(`SET LOCAL TimeZone = 'UTC'`);
     const { rows } = await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
-    const verdict = await verifyAuditEventBatches(streamAuditBatchesOn(client, {}, AUDIT_STREAM_BATCH));
+    const copy = CopyOut.run(client, `COPY (SELECT ${AUDIT_COPY_COLUMNS} FROM audit_events ORDER BY seq) TO STDOUT (FORMAT binary)`, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+    let verdict: ChainVerdict | 'unreadable';
+    try {
+      verdict = await verifyChunkStream(copy.chunks(), 'pg-binary', options);
+    } finally {
+      if (!copy.finished) {
+        copy.abandon();
+        failed = new Error('audit verification stopped before the end of its COPY');
+      }
+    }
+    if (verdict === 'unreadable') throw new Error('unreadable COPY stream'); // only CSV chunks are ever unreadable
+    if (failed) return verdict;
     await client.query('COMMIT');
     const head = rows[0];
     if (!verdict.ok || !head) return verdict;

@@ -62,7 +62,11 @@ const PAYLOAD_KEYS = ['action', 'actorId', 'at', 'caseId', 'caseType', 'data', '
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isTextOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
-const text = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+/** Printable ASCII but the quote and the backslash: JSON.stringify writes such a string as it is, between quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** JSON.stringify(v) for a string, the common plain case without its overhead. */
+const jsonString = (v: string): string => (PLAIN.test(v) ? `"${v}"` : JSON.stringify(v));
+const text = (v: string | null): string => (v === null ? 'null' : jsonString(v));
 
 /**
  * JCS of an event's payload (its 12 fields, nothing else). Equal to `canonicalize(auditPayload(event))`: the
@@ -77,11 +81,33 @@ export function payloadJcs(e: AuditPayload): string {
   ) {
     return fallback(Object.fromEntries(PAYLOAD_KEYS.map((k) => [k, e[k]])));
   }
+  return payloadJcsOfFields(e.action, e.actorId, e.at, e.caseId, e.caseType, canonicalJson(e.data), e.fromStatus, e.id, e.runId, e.seq, e.toStatus, e.workflowId);
+}
+
+/**
+ * payloadJcs from the payload's fields, `data` given as its canonical JSON already: for readers that never
+ * build the event object. Only for what payloadJcs writes the fast way: strings, a string or null for the
+ * two statuses, a finite seq.
+ */
+export function payloadJcsOfFields(
+  action: string,
+  actorId: string,
+  at: string,
+  caseId: string,
+  caseType: string,
+  dataJcs: string,
+  fromStatus: string | null,
+  id: string,
+  runId: string,
+  seq: number,
+  toStatus: string | null,
+  workflowId: string,
+): string {
   return (
-    `{"action":${JSON.stringify(e.action)},"actorId":${JSON.stringify(e.actorId)},"at":${JSON.stringify(e.at)},` +
-    `"caseId":${JSON.stringify(e.caseId)},"caseType":${JSON.stringify(e.caseType)},"data":${canonicalJson(e.data)},` +
-    `"fromStatus":${text(e.fromStatus)},"id":${JSON.stringify(e.id)},"runId":${JSON.stringify(e.runId)},` +
-    `"seq":${JSON.stringify(e.seq)},"toStatus":${text(e.toStatus)},"workflowId":${JSON.stringify(e.workflowId)}}`
+    `{"action":${jsonString(action)},"actorId":${jsonString(actorId)},"at":${jsonString(at)},` +
+    `"caseId":${jsonString(caseId)},"caseType":${jsonString(caseType)},"data":${dataJcs},` +
+    `"fromStatus":${text(fromStatus)},"id":${jsonString(id)},"runId":${jsonString(runId)},` +
+    `"seq":${JSON.stringify(seq)},"toStatus":${text(toStatus)},"workflowId":${jsonString(workflowId)}}`
   );
 }
 
