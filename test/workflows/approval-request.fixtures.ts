@@ -3,7 +3,7 @@
  * activities (route planning is the real domain code over that directory), delegations a test sets, and a
  * handle on a started request with its human actions.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApprovalType, DEFAULT_APPROVAL_TYPES, Decision, FieldValues, planApprovalRoute, RouteDirectory } from '@steward/domain';
 import type { ApprovalRequestActivities } from '@steward/workflows/approval-request/activities';
@@ -81,9 +81,16 @@ export async function createLoadTolerantTestEnvironment(attempts = 4): Promise<T
   const cached = await ensureJavaTestServer();
   const classpath = (await fs.readFile(join(dirname(cached), 'classpath.txt'), 'utf8')).trim();
   const archive = await classArchive(classpath);
-  const wrapper = join(tmpdir(), `steward-test-server-quickstart-${process.pid}.sh`);
   const share = archive ? `-XX:SharedArchiveFile=${archive} -Xshare:auto ` : '';
-  await fs.writeFile(wrapper, `#!/bin/sh\nexec java ${share}${JVM_FLAGS} -cp "${classpath}" io.temporal.testserver.TestServer "$@"\n`, { mode: 0o755 });
+  const script = `#!/bin/sh\nexec java ${share}${JVM_FLAGS} -cp "${classpath}" io.temporal.testserver.TestServer "$@"\n`;
+  // Beside the cached server, named by its content: one file for every run with these jars and flags, written
+  // whole (rename) so that a test process starting the server meanwhile never reads half of it.
+  const wrapper = join(dirname(cached), `quickstart-${createHash('sha256').update(script).digest('hex').slice(0, 16)}.sh`);
+  if (!existsSync(wrapper)) {
+    const partial = `${wrapper}.${process.pid}`;
+    await fs.writeFile(partial, script, { mode: 0o755 });
+    await fs.rename(partial, wrapper);
+  }
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } } });
