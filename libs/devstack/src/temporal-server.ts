@@ -1,5 +1,4 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -273,8 +272,8 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   const configFile = join(options.dir, 'temporal-server.yaml');
   const dynamicConfigFile = join(options.dir, 'temporal-dynamic-config.yaml');
   const logFile = join(options.dir, 'temporal-server.log');
-  const ports = { frontendHttp: await freePort(), frontendMembership: await membershipPort(), history: await freePort(), historyMembership: await membershipPort() };
-  const more = { matching: await freePort(), matchingMembership: await membershipPort(), worker: await freePort(), workerMembership: await membershipPort() };
+  const ports = { frontendHttp: await freePort(), frontendMembership: await freePort(), history: await freePort(), historyMembership: await freePort() };
+  const more = { matching: await freePort(), matchingMembership: await freePort(), worker: await freePort(), workerMembership: await freePort() };
   await fs.writeFile(dynamicConfigFile, dynamicConfigYaml(TEMPORAL_SERVER_DYNAMIC_CONFIG));
   await fs.writeFile(
     configFile,
@@ -325,18 +324,6 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   }
   log.info(`Temporal server ready at ${address} (namespace "${options.namespace}") after ${Date.now() - started} ms`);
   return { address, namespace: options.namespace, logFile, pid: child.pid, stop };
-}
-
-/**
- * The server keeps membership ports in a smallint column (cluster_membership.rpc_port): they must be below 32768,
- * where the OS hands out no ephemeral ports. A free one at random from 20000-32767.
- */
-async function membershipPort(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = randomInt(20_000, 32_768);
-    if (await isPortFree(port)) return port;
-  }
-  throw new Error('No free port between 20000 and 32767 for the Temporal server\'s membership');
 }
 
 async function registerNamespace(connection: Connection, namespace: string, retentionDays: number): Promise<void> {
