@@ -40,7 +40,9 @@ import { cleanupOnExit, intFromEnv, machineInfo, runGuarded, runMain, saveResult
  * BENCH_AUDIT_SINGLE_EVENT_WRITERS (16; 0 skips the one-event-per-commit run), BENCH_AUDIT_WARMUP (5 commits
  * per writer), BENCH_AUDIT_EXPORT_EVENTS (1000000), BENCH_AUDIT_SEED_BATCH (5000 rows per INSERT),
  * BENCH_AUDIT_ACTIVITY_MS (20: pg_stat_activity sampling interval during the append runs; 0 turns it off),
- * BENCH_AUDIT_APPEND_ONLY (1 runs phase 1 only: no seeding, verification or export).
+ * BENCH_AUDIT_APPEND_ONLY (1 runs phase 1 only: no seeding, verification or export), BENCH_AUDIT_LANES and
+ * BENCH_AUDIT_MAX_BATCH (CaseStore's group commit: transactions in flight at once, commits per transaction at most;
+ * CaseStore's defaults, 2 and 32, when unset).
  * DATABASE_URL / TEMPORAL_ADDRESS use running services; since the audit trail is append-only, a DATABASE_URL
  * is used only with BENCH_AUDIT_ALLOW_DATABASE_URL=1 (the events stay there for good).
  * The tables go to stdout, progress to stderr, everything to bench/results/audit-<timestamp>.json. The first table
@@ -69,6 +71,9 @@ interface Options {
   activityMs: number;
   /** Phase 1 only (BENCH_AUDIT_APPEND_ONLY=1): no seeding, verification or export. */
   appendOnly: boolean;
+  /** CaseStore's group commit: transactions in flight and commits per transaction at most (its defaults when unset). */
+  lanes?: number;
+  maxBatch?: number;
 }
 
 function intListFromEnv(name: string, fallback: number[]): number[] {
@@ -140,6 +145,8 @@ interface AppendResult {
   /** Head seq moved by exactly what the successful commits appended (warm-up included). */
   appendedAsExpected: boolean;
   appended: number;
+  /** Commits per transaction in the measured run (CaseStore's group commit). */
+  commitsPerTransaction: number;
   chain: ChainCheck;
 }
 
@@ -152,12 +159,13 @@ async function appendPhase(
   eventsPerCommit: number,
 ): Promise<AppendResult> {
   const name = `${writers} writer${writers === 1 ? '' : 's'} x ${eventsPerCommit} event${eventsPerCommit === 1 ? '' : 's'}`;
-  // One pool of `writers` connections, as the app role: with `writers` lanes each commit has its own connection.
+  // One pool of `writers` connections, as the app role, and one CaseStore, as in a worker: the writers are its
+  // concurrent callers (a worker's activities), and it combines the commits that wait into shared transactions.
   const base = dataSourceOptions(stack.databaseUrl) as PostgresDataSourceOptions;
   const ds = new DataSource({ ...base, applicationName: WRITER_APP_NAME, extra: { ...base.extra, max: writers } });
   await ds.initialize();
   try {
-    const store = new CaseStore(ds);
+    const store = new CaseStore(ds, { lanes: opts.lanes, maxBatch: opts.maxBatch });
     let okCommits = 0;
     const op = async (i: number): Promise<string | null> => {
       const { appended } = await store.commit(benchCommit(i, eventsPerCommit));
@@ -176,9 +184,11 @@ async function appendPhase(
     log(`append ${name}: ${n} commits`);
     const sampler = new ActivitySampler(admin, WRITER_APP_NAME, opts.activityMs);
     const cpuBefore = cpuSnapshot();
+    const writtenBefore = { ...store.written };
     if (opts.activityMs > 0) sampler.start();
     const result = await Promise.race([runPool(n, writers, op), stack.crashed]);
     const cpu = cpuBetween(cpuBefore, cpuSnapshot());
+    const commitsPerTransaction = (store.written.commits - writtenBefore.commits) / Math.max(1, store.written.transactions - writtenBefore.transactions);
     const activity = await sampler.stop();
     const summary = summarize(name, writers, n, result.wallMs, result.latencies, result.errors);
     const events = result.latencies.length * eventsPerCommit;
@@ -197,6 +207,7 @@ async function appendPhase(
       activity,
       appended,
       appendedAsExpected: appended === okCommits * eventsPerCommit,
+      commitsPerTransaction,
       chain,
     };
   } finally {
@@ -596,7 +607,7 @@ function render(r: Report): string {
     '',
     `1. Append: CaseStore.commit (case + task + notification + audit events), closed loop, ${r.options.commitsPerWriter} commits per writer after ${r.options.warmupPerWriter} warm-up each`,
     table(
-      ['writers x events/commit', 'commits', 'wall s', 'commits/s', 'events/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'CPU ms/commit', 'errors', 'chain after'],
+      ['writers x events/commit', 'commits', 'wall s', 'commits/s', 'events/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'CPU ms/commit', 'commits/tx', 'errors', 'chain after'],
       r.append.map((a) => [
         a.name,
         int(a.summary.n),
@@ -608,6 +619,7 @@ function render(r: Report): string {
         fixed(a.summary.latencyMs.p99, 1),
         fixed(a.summary.latencyMs.max, 1),
         fixed(cpuMsPerCommit(a), 2),
+        fixed(a.commitsPerTransaction, 1),
         String(a.summary.errors),
         a.chain.ok && a.appendedAsExpected ? `ok, ${int(a.chain.headSeq)} events` : `FAILED: ${a.chain.reason ?? `appended ${a.appended}`}`,
       ]),
@@ -619,6 +631,7 @@ function render(r: Report): string {
       true,
     ),
     '(CPU ms/commit = CPU time of the bench process and Postgres during the run, divided by the commits;',
+    ' commits/tx = commits per transaction: CaseStore writes the commits that wait together in one transaction;',
     ' bench = the writers: CaseStore, hashing and the pg driver run in the bench process; "not ours" = other load on the machine;',
     ' "runq wait" = threads runnable but waiting for a CPU, on average: well above 0 means that part was starved)',
     '',
@@ -774,6 +787,8 @@ async function main(): Promise<number> {
     seedBatch: intFromEnv('BENCH_AUDIT_SEED_BATCH', 5000, 1),
     activityMs: intFromEnv('BENCH_AUDIT_ACTIVITY_MS', 20, 0),
     appendOnly: intFromEnv('BENCH_AUDIT_APPEND_ONLY', 0, 0) === 1,
+    lanes: process.env.BENCH_AUDIT_LANES ? intFromEnv('BENCH_AUDIT_LANES', 2, 1) : undefined,
+    maxBatch: process.env.BENCH_AUDIT_MAX_BATCH ? intFromEnv('BENCH_AUDIT_MAX_BATCH', 32, 1) : undefined,
   };
   if (process.env.DATABASE_URL && process.env.BENCH_AUDIT_ALLOW_DATABASE_URL !== '1') {
     process.stderr.write(

@@ -93,4 +93,55 @@ describe('runBatch: several statements, one round trip', () => {
     await expect(runBatch(client, [{ text: 'SELECT $1::text AS x', values: [loop] }])).rejects.toThrow(/circular/);
     expect((await runBatch(client, [{ text: 'SELECT 1::int AS one' }]))[0].rows).toEqual([{ one: 1 }]);
   });
+
+  describe('statements kept prepared', () => {
+    const ours = async () =>
+      (await client.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'steward\\_b%' ORDER BY name`)).rows.map((r) => r.statement);
+    const plusOne = { text: 'SELECT $1::int + 1 AS n', prepare: true };
+    const timesTwo = { text: 'SELECT $1::int * 2 AS n', prepare: true };
+
+    // A connection of its own per test: what is prepared lives as long as the connection.
+    let client: Client;
+    beforeEach(async () => {
+      client = new Client({ connectionString: testStackInfo().databaseUrl });
+      await client.connect();
+    });
+    afterEach(async () => {
+      await client?.end();
+    });
+
+    it('parses a prepared statement once per connection and binds it again and again', async () => {
+      const first = await runBatch(client, [{ ...plusOne, values: [1] }, { ...plusOne, values: [2] }, { text: 'SELECT 3 AS n' }]);
+      const again = await runBatch(client, [{ ...plusOne, values: [41] }]);
+      expect([...first, ...again].map((r) => r.rows)).toEqual([[{ n: 2 }], [{ n: 3 }], [{ n: 3 }], [{ n: 42 }]]);
+      expect(await ours()).toEqual([plusOne.text]);
+    });
+
+    it('asks the server after a failed batch whose Parse was skipped, and parses it again', async () => {
+      // The division fails, so Postgres skips the Parse of the new statement after it.
+      await expect(runBatch(client, [{ text: 'SELECT 1 / $1::int AS boom', values: [0] }, { ...plusOne, values: [1] }])).rejects.toMatchObject({ code: '22012' });
+      expect(await ours()).toEqual([]);
+      const [r] = await runBatch(client, [{ ...plusOne, values: [1] }]);
+      expect(r.rows).toEqual([{ n: 2 }]);
+      expect(await ours()).toEqual([plusOne.text]);
+    });
+
+    it('starts over after a failed batch whose Parse went through, without parsing a name twice', async () => {
+      await expect(runBatch(client, [{ ...timesTwo, values: [1] }, { text: 'SELECT 1 / $1::int AS boom', values: [0] }])).rejects.toMatchObject({ code: '22012' });
+      expect(await ours()).toEqual([timesTwo.text]);
+      const [r] = await runBatch(client, [{ ...timesTwo, values: [21] }]);
+      expect(r.rows).toEqual([{ n: 42 }]);
+      expect(await ours()).toEqual([timesTwo.text]);
+    });
+
+    it('fails once, not for good, when a prepared statement went stale under a schema change', async () => {
+      await client.query('CREATE TEMP TABLE stale_t (x int)');
+      await client.query('INSERT INTO stale_t VALUES (7)');
+      const read = { text: 'SELECT x FROM stale_t', prepare: true };
+      expect((await runBatch(client, [read]))[0].rows).toEqual([{ x: 7 }]);
+      await client.query('ALTER TABLE stale_t ALTER x TYPE text');
+      await expect(runBatch(client, [read])).rejects.toThrow(/cached plan must not change result type/);
+      expect((await runBatch(client, [read]))[0].rows).toEqual([{ x: '7' }]);
+    });
+  });
 });

@@ -6,6 +6,11 @@ import { prepareValue } from 'pg/lib/utils';
 export interface Statement {
   text: string;
   values?: unknown[];
+  /**
+   * Keep it prepared on the connection, for a fixed text that runs again and again: Postgres parses it once per
+   * connection instead of every time (and may settle on a generic plan). Never for a text built per call.
+   */
+  prepare?: boolean;
 }
 
 /** What one statement of a batch returned: its command tag (`INSERT`, `SELECT`, `COMMIT`, `ROLLBACK`...) and rows. */
@@ -40,11 +45,41 @@ interface FieldDescription {
  *
  * The client must not be in pg's pipeline mode (a batch is one query to it, answered by one ReadyForQuery).
  */
-export function runBatch(client: BatchClient, statements: Statement[]): Promise<StatementResult[]> {
+export async function runBatch(client: BatchClient, statements: Statement[]): Promise<StatementResult[]> {
+  let prepared: Prepared | undefined;
+  if (statements.some((s) => s.prepare)) {
+    prepared = preparedOn.get(client);
+    if (!prepared) preparedOn.set(client, (prepared = { names: new Map(), unsure: false }));
+    if (prepared.unsure) {
+      // A batch that used them failed: a Parse it sent may have been skipped, or a statement may have gone stale
+      // (a column's type changed under it). Start over on this connection: drop them all, parse them again.
+      const [{ rows }] = await send(client, [{ text: `SELECT name FROM pg_prepared_statements WHERE name LIKE 'steward\\_b%'` }]);
+      if (rows.length > 0) await send(client, rows.map((r) => ({ text: `DEALLOCATE "${String(r.name)}"` })));
+      prepared.names.clear();
+      prepared.unsure = false;
+    }
+  }
+  return send(client, statements, prepared);
+}
+
+function send(client: BatchClient, statements: Statement[], prepared?: Prepared): Promise<StatementResult[]> {
   return new Promise((resolve, reject) => {
-    client.query(new Batch(statements, (err, results) => (err ? reject(err) : resolve(results))));
+    client.query(new Batch(statements, prepared, (err, results) => (err ? reject(err) : resolve(results))));
   });
 }
+
+/**
+ * The statements kept prepared on a connection (`Statement.prepare`), by text. Each name is sent in a Parse once
+ * and is taken to exist from then on. After a batch that used any of them fails, the next batch first drops all
+ * of them (the ones the server has, from pg_prepared_statements) and parses again. The names are runBatch's own
+ * (`steward_b<n>`), apart from any that pg's `client.query({ name })` uses.
+ */
+interface Prepared {
+  names: Map<string, string>;
+  unsure: boolean;
+}
+const preparedOn = new WeakMap<BatchClient, Prepared>();
+let preparedCount = 0;
 
 /** A pg Submittable: pg's Client hands it the connection to write to and each backend message of its answer. */
 class Batch implements Submittable {
@@ -54,8 +89,11 @@ class Batch implements Submittable {
   private rows: Record<string, unknown>[] = [];
   private settled = false;
 
+  private usesPrepared = false;
+
   constructor(
     private readonly statements: Statement[],
+    private readonly prepared: Prepared | undefined,
     private readonly done: (err: Error | null, results: StatementResult[]) => void,
   ) {}
 
@@ -71,8 +109,19 @@ class Batch implements Submittable {
     connection.stream.cork?.();
     try {
       this.statements.forEach((s, i) => {
-        connection.parse({ text: s.text, name: '', types: [] }, true);
-        connection.bind({ portal: '', statement: '', values: values[i] }, true);
+        let name = '';
+        if (s.prepare && this.prepared) {
+          this.usesPrepared = true;
+          name = this.prepared.names.get(s.text) ?? '';
+          if (!name) {
+            name = `steward_b${(preparedCount += 1)}`;
+            this.prepared.names.set(s.text, name);
+            connection.parse({ text: s.text, name, types: [] }, true);
+          }
+        } else {
+          connection.parse({ text: s.text, name: '', types: [] }, true);
+        }
+        connection.bind({ portal: '', statement: name, values: values[i] }, true);
         connection.describe({ type: 'P', name: '' }, true);
         connection.execute({}, true);
       });
@@ -120,6 +169,7 @@ class Batch implements Submittable {
 
   /** The first error ends the batch: Postgres skips the rest up to the Sync. */
   handleError(err: Error): void {
+    if (this.usesPrepared && this.prepared) this.prepared.unsure = true;
     this.settle(err);
   }
 

@@ -79,15 +79,28 @@ interface Insert {
   createdAt: string;
 }
 
-/** One INSERT of all the rows (RETURNING the ids of those not already there), or null when there are none. */
+/**
+ * One INSERT of all the rows (RETURNING the ids of those not already there), or null when there are none. A fixed
+ * text whatever the number of rows (one array per column), so the connection keeps it prepared.
+ */
 function insertStatement(rows: Insert[]): Statement | null {
   if (rows.length === 0) return null;
-  const cols = 9;
-  const values = rows.map((_, i) => `(${Array.from({ length: cols }, (_, j) => `$${i * cols + j + 1}`).join(', ')})`);
   return {
     text: `INSERT INTO notification_outbox (dedupe_key, channel, event_type, notification_id, subscription_id, user_id, digest_key, payload, created_at)
-     VALUES ${values.join(', ')} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    values: rows.flatMap((r) => [r.dedupeKey, r.channel, r.eventType, r.notificationId, r.subscriptionId, r.userId, r.digestKey, JSON.stringify(r.payload), r.createdAt]),
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[], $9::timestamptz[])
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    values: [
+      rows.map((r) => r.dedupeKey),
+      rows.map((r) => r.channel),
+      rows.map((r) => r.eventType),
+      rows.map((r) => r.notificationId),
+      rows.map((r) => r.subscriptionId),
+      rows.map((r) => r.userId),
+      rows.map((r) => r.digestKey),
+      rows.map((r) => JSON.stringify(r.payload)),
+      rows.map((r) => r.createdAt),
+    ],
+    prepare: true,
   };
 }
 
@@ -137,20 +150,20 @@ type TaskRow = { assignee_id: string; kind: string; title: string; due_at: Date 
 export function commitOutboxPlan(c: CaseCommit): CommitOutboxPlan | null {
   const statements = c.caseType === 'crisis' ? publishedStatements(c) : [];
   if (c.notifications.length === 0 && statements.length === 0) return null;
-  const reads: Statement[] = [{ text: `SELECT id, event_kinds, audience_groups FROM webhook_subscriptions WHERE deleted_at IS NULL` }];
+  const reads: Statement[] = [{ text: `SELECT id, event_kinds, audience_groups FROM webhook_subscriptions WHERE deleted_at IS NULL`, prepare: true }];
   const keys = c.notifications.map((n) => n.key);
   const userIds = [...new Set(c.notifications.map((n) => n.userId))];
   if (c.notifications.length > 0) {
     reads.push(
-      { text: `SELECT id, notification_key FROM notifications WHERE notification_key = ANY($1)`, values: [keys] },
-      { text: `SELECT user_id, kind, channels FROM notification_preferences WHERE user_id = ANY($1)`, values: [userIds] },
-      { text: `SELECT id, name, email FROM directory_users WHERE id = ANY($1)`, values: [userIds] },
+      { text: `SELECT id, notification_key FROM notifications WHERE notification_key = ANY($1)`, values: [keys], prepare: true },
+      { text: `SELECT user_id, kind, channels FROM notification_preferences WHERE user_id = ANY($1)`, values: [userIds], prepare: true },
+      { text: `SELECT id, name, email FROM directory_users WHERE id = ANY($1)`, values: [userIds], prepare: true },
       // The action each recipient is wanted for on this case: their newest open task (the commit's own are in
       // already). All of the case's tasks (a case has a few), chosen below: a query on the assignee or on
       // `completed_at IS NULL` lets the planner, before Postgres has statistics, use the partial index of
       // everyone's open tasks and read all of a busy approver's open tasks on every commit. By case alone the
       // case index is the only choice.
-      { text: `SELECT assignee_id, kind, title, due_at, created_at, completed_at FROM human_tasks WHERE case_id = $1`, values: [c.caseId] },
+      { text: `SELECT assignee_id, kind, title, due_at, created_at, completed_at FROM human_tasks WHERE case_id = $1`, values: [c.caseId], prepare: true },
     );
   }
   return { reads, insert: (results) => insertStatement(commitOutboxRows(c, statements, results)) };

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import type { CaseCommit } from '@steward/domain';
+import { CaseStore, openDataSource, poolOf, verifyAuditChain } from '@steward/persistence';
+import { createScratchDatabase, ScratchDatabase } from '../support/audit';
+
+/**
+ * CaseStore.commit writes commits that arrive together in one transaction (group commit). These tests run it
+ * on a scratch database as the app role and check what that must not change: every commit is written whole
+ * and exactly once, each commit's outbox reads see its own writes, a commit that fails fails alone, and the
+ * chain stays gap-free. Which transaction wrote a row is its xmin.
+ */
+
+jest.setTimeout(120_000);
+
+function commitFor(caseId: string, opts: { version?: number; dueAt?: string | null } = {}): CaseCommit {
+  const at = new Date().toISOString();
+  const version = opts.version ?? 1;
+  return {
+    caseType: 'change_request',
+    caseId,
+    workflowId: `change-request-${caseId}`,
+    runId: `run-${caseId}`,
+    version,
+    status: 'pending_approval',
+    requesterId: 'alice',
+    participants: ['alice', 'bob'],
+    view: { id: caseId, status: 'pending_approval', version },
+    createdAt: at,
+    updatedAt: at,
+    events: Array.from({ length: 3 }, (_, i) => ({
+      key: `${caseId}:v${version}:event:${i}`,
+      at,
+      actorId: i === 0 ? 'alice' : 'system',
+      action: `step_${i}`,
+      fromStatus: i === 0 ? null : 'pending_approval',
+      toStatus: 'pending_approval',
+      data: { i, version },
+    })),
+    openTasks: [{ key: `${caseId}:v${version}:task`, assigneeId: 'bob', kind: 'approve_change', title: `Approve ${caseId}`, dueAt: opts.dueAt ?? null, createdAt: at }],
+    closeTasks: [],
+    notifications: [{ key: `${caseId}:v${version}:notification`, userId: 'bob', kind: 'approval_requested', message: `Please look at ${caseId}`, createdAt: at }],
+  };
+}
+
+describe('CaseStore group commit', () => {
+  let db: ScratchDatabase;
+  let ds: DataSource;
+  let owner: Pool;
+
+  beforeAll(async () => {
+    db = await createScratchDatabase('steward_group_commit');
+    ds = await openDataSource(db.appUrl, { migrate: false });
+    owner = new Pool({ connectionString: db.ownerUrl, max: 2 });
+  });
+  afterAll(async () => {
+    await Promise.all([ds?.destroy(), owner?.end()]);
+  });
+
+  /** The transactions (xmin) that wrote each case's row, its task, notification, outbox row and audit events. */
+  async function transactionsOf(caseIds: string[]): Promise<Map<string, Set<string>>> {
+    const { rows } = await owner.query<{ case_id: string; xmin: string }>(
+      `SELECT id::text AS case_id, xmin::text FROM cases WHERE id = ANY($1::uuid[])
+       UNION ALL SELECT case_id::text, xmin::text FROM human_tasks WHERE case_id = ANY($1::uuid[])
+       UNION ALL SELECT case_id::text, xmin::text FROM notifications WHERE case_id = ANY($1::uuid[])
+       UNION ALL SELECT n.case_id::text, o.xmin::text FROM notification_outbox o JOIN notifications n ON n.id = o.notification_id WHERE n.case_id = ANY($1::uuid[])
+       UNION ALL SELECT case_id::text, xmin::text FROM audit_events WHERE case_id = ANY($1::uuid[])`,
+      [caseIds],
+    );
+    const byCase = new Map<string, Set<string>>();
+    for (const r of rows) byCase.set(r.case_id, (byCase.get(r.case_id) ?? new Set()).add(r.xmin));
+    return byCase;
+  }
+
+  it('writes commits that arrive together in shared transactions, each whole and once, and the chain holds', async () => {
+    const store = new CaseStore(ds, { lanes: 2, maxBatch: 8 });
+    const commits = Array.from({ length: 48 }, () => commitFor(randomUUID()));
+    const results = await Promise.all(commits.map((c) => store.commit(c)));
+    expect(results).toEqual(commits.map(() => ({ appended: 3 })));
+
+    const ids = commits.map((c) => c.caseId);
+    const byCase = await transactionsOf(ids);
+    // Each commit in exactly one transaction, with all its rows (the outbox row included).
+    for (const id of ids) expect(byCase.get(id)?.size).toBe(1);
+    const sizes = new Map<string, number>();
+    for (const xids of byCase.values()) for (const x of xids) sizes.set(x, (sizes.get(x) ?? 0) + 1);
+    // The first commit went alone and at once; the rest waited and shared, at most 8 to a transaction.
+    expect(sizes.size).toBeLessThan(commits.length / 2);
+    expect(Math.max(...sizes.values())).toBeLessThanOrEqual(8);
+    expect(Math.min(...sizes.values())).toBe(1);
+
+    const { rows: counts } = await owner.query(
+      `SELECT (SELECT count(*) FROM cases WHERE id = ANY($1::uuid[]))::int AS cases,
+              (SELECT count(*) FROM human_tasks WHERE case_id = ANY($1::uuid[]))::int AS tasks,
+              (SELECT count(*) FROM notifications WHERE case_id = ANY($1::uuid[]))::int AS notifications,
+              (SELECT count(*) FROM audit_events WHERE case_id = ANY($1::uuid[]))::int AS events`,
+      [ids],
+    );
+    expect(counts[0]).toEqual({ cases: 48, tasks: 48, notifications: 48, events: 144 });
+    await expect(verifyAuditChain(owner)).resolves.toMatchObject({ ok: true });
+  });
+
+  it("gives each commit's outbox the reads of its own writes, as if it had its own transaction", async () => {
+    const store = new CaseStore(ds, { lanes: 1, maxBatch: 16 });
+    const commits = Array.from({ length: 12 }, () => commitFor(randomUUID()));
+    await Promise.all(commits.map((c) => store.commit(c)));
+    const byCase = await transactionsOf(commits.map((c) => c.caseId));
+    expect(new Set([...byCase.values()].flatMap((s) => [...s])).size).toBe(2);
+
+    const { rows } = await owner.query<{ case_id: string; payload: { caseId: string; task: { title: string } | null } }>(
+      `SELECT n.case_id::text, o.payload FROM notification_outbox o JOIN notifications n ON n.id = o.notification_id
+       WHERE o.channel = 'email' AND n.case_id = ANY($1::uuid[])`,
+      [commits.map((c) => c.caseId)],
+    );
+    expect(rows).toHaveLength(12);
+    // The email names the task the same commit opened: its reads ran after its writes, in the shared transaction.
+    for (const r of rows) expect(r.payload).toMatchObject({ caseId: r.case_id, task: { title: `Approve ${r.case_id}` } });
+  });
+
+  it('fails only the commit that fails: the others of its transaction are written again, each alone', async () => {
+    const store = new CaseStore(ds, { lanes: 1, maxBatch: 16 });
+    const headBefore = Number((await owner.query('SELECT seq FROM audit_chain_head')).rows[0].seq);
+    // The first goes alone at once; the next eight wait and share one transaction, which the bad one fails.
+    const good = Array.from({ length: 8 }, () => commitFor(randomUUID()));
+    const bad = commitFor(randomUUID(), { dueAt: 'not a date' });
+    const all = [good[0], ...good.slice(1, 4), bad, ...good.slice(4)];
+    const settled = await Promise.allSettled(all.map((c) => store.commit(c)));
+
+    expect(settled.map((s) => s.status)).toEqual(all.map((c) => (c === bad ? 'rejected' : 'fulfilled')));
+    const failure = settled[all.indexOf(bad)] as PromiseRejectedResult;
+    expect(String(failure.reason)).toMatch(/invalid input syntax for type timestamp/);
+
+    const byCase = await transactionsOf(all.map((c) => c.caseId));
+    expect(byCase.has(bad.caseId)).toBe(false);
+    for (const c of good) expect(byCase.get(c.caseId)?.size).toBe(1);
+    // After the failure each was written in a transaction of its own.
+    expect(new Set([...byCase.values()].flatMap((s) => [...s])).size).toBe(8);
+    const headAfter = Number((await owner.query('SELECT seq FROM audit_chain_head')).rows[0].seq);
+    expect(headAfter - headBefore).toBe(24);
+    await expect(verifyAuditChain(owner)).resolves.toMatchObject({ ok: true });
+  });
+
+  it('writes a commit sent twice into one transaction once, and later versions of a case in order', async () => {
+    const store = new CaseStore(ds, { lanes: 1, maxBatch: 16 });
+    const caseId = randomUUID();
+    const first = commitFor(randomUUID());
+    const v1 = commitFor(caseId);
+    const v2 = commitFor(caseId, { version: 2 });
+    const results = await Promise.all([first, v1, v1, v2].map((c) => store.commit(c)));
+    // v1 and its retry shared a transaction: the retry found every key already there.
+    expect(results.map((r) => r.appended)).toEqual([3, 3, 0, 3]);
+
+    const { rows: cases } = await owner.query(`SELECT version FROM cases WHERE id = $1`, [caseId]);
+    expect(cases).toEqual([{ version: 2 }]);
+    const { rows: events } = await owner.query(`SELECT event_key FROM audit_events WHERE case_id = $1 ORDER BY seq`, [caseId]);
+    expect(events.map((e) => e.event_key)).toEqual([...v1.events, ...v2.events].map((e) => e.key));
+    const { rows: tasks } = await owner.query(`SELECT count(*)::int AS n FROM human_tasks WHERE case_id = $1`, [caseId]);
+    expect(tasks).toEqual([{ n: 2 }]);
+    expect((await transactionsOf([caseId])).get(caseId)?.size).toBe(1);
+    await expect(verifyAuditChain(owner)).resolves.toMatchObject({ ok: true });
+  });
+
+  it('keeps its statements prepared on the connection, with generic plans (planned once, not at every commit)', async () => {
+    const one = await openDataSource(db.appUrl, { migrate: false });
+    try {
+      // The commits' only connection: what is prepared there is what the store used.
+      const pool = poolOf(one);
+      pool.options.max = 1;
+      const store = new CaseStore(one, { lanes: 1 });
+      for (let i = 0; i < 8; i += 1) await store.commit(commitFor(randomUUID()));
+      const { rows } = await pool.query<{ statement: string; generic_plans: string; custom_plans: string }>(
+        `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'steward\\_b%'`,
+      );
+      const find = (fragment: string) => rows.find((r) => r.statement.includes(fragment));
+      for (const fragment of ['INSERT INTO cases', 'INSERT INTO human_tasks', 'INSERT INTO notifications', 'INSERT INTO notification_outbox', 'audit_append(']) {
+        expect(find(fragment)).toMatchObject({ generic_plans: '8', custom_plans: '0' });
+      }
+      expect(rows.every((r) => r.custom_plans === '0')).toBe(true);
+    } finally {
+      await one.destroy();
+    }
+  });
+});
