@@ -46,16 +46,16 @@ const TRANSACTION_SETTINGS: Statement = {
  * even when the failure came after COMMIT).
  *
  * Two round trips per transaction on one pooled connection (runBatch: several statements, one Sync): the writes
- * and the reads the outbox needs, then the outbox rows, the audit events, COMMIT and the flush below. The chain
- * head is locked by the first audit append and released by the COMMIT that follows in the same batch, so it is
- * never held while the client is busy or waiting. Every statement with parameters stays prepared on the
- * connection (Statement.prepare).
+ * and the reads the outbox needs, then the outbox rows, the audit events and COMMIT. The chain head is locked by
+ * the first audit append and released by the COMMIT that follows in the same batch, so it is never held while the
+ * client is busy or waiting. Every statement with parameters stays prepared on the connection (Statement.prepare).
  *
  * Durability: the transaction commits asynchronously (synchronous_commit is off for it alone, see
- * TRANSACTION_SETTINGS): its COMMIT puts the commit record in the WAL and releases the audit chain head at once, without waiting for the fsync. Then,
- * before commit() returns, DURABLE_FLUSH_SQL waits for the WAL to be flushed past that commit record. So the
- * head is held for the statements of the commit only, not for a disk flush, and the flushes of concurrent
- * commits are shared instead of one per commit, one after the other.
+ * TRANSACTION_SETTINGS): its COMMIT puts the commit record in the WAL and releases the audit chain head at once,
+ * without waiting for the fsync. Then, before commit() returns, DURABLE_FLUSH_SQL waits for the WAL to be flushed
+ * past that commit record. One flush runs at a time, for every commit that finished before it started (group
+ * commit), on a connection of its own, while the lane that wrote the transaction already writes the next one.
+ * So the head is held for the statements of the commits only, not for a disk flush, and neither is a lane.
  *
  * Nothing acknowledged is lost: commit() returns (and the activity reports success to Temporal) only after the
  * flush. If Postgres crashes between the COMMIT and the flush, the WAL that was not yet flushed is lost as a
@@ -71,6 +71,8 @@ export class CaseStore {
   private readonly maxBatch: number;
   private readonly waiting: Waiting[] = [];
   private inFlight = 0;
+  private readonly flushWaiters: { resolve(): void; reject(err: unknown): void }[] = [];
+  private flushing = false;
   /** Transactions committed so far, and the commits they carried (for benchmarks and logs). */
   readonly written = { transactions: 0, commits: 0 };
 
@@ -96,28 +98,67 @@ export class CaseStore {
     while (this.inFlight < this.lanes && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.maxBatch);
       this.inFlight += 1;
-      void this.writeAndSettle(batch).finally(() => {
+      let freed = false;
+      const freeLane = () => {
+        if (freed) return;
+        freed = true;
         this.inFlight -= 1;
         this.startTransactions();
-      });
+      };
+      void this.writeAndSettle(batch, freeLane).finally(freeLane);
     }
   }
 
-  private async writeAndSettle(batch: Waiting[]): Promise<void> {
+  private async writeAndSettle(batch: Waiting[], freeLane: () => void): Promise<void> {
     // Stable: commits of the same case keep their order.
     batch.sort((a, b) => (a.c.caseId < b.c.caseId ? -1 : a.c.caseId > b.c.caseId ? 1 : 0));
     try {
       const appended = await this.write(batch);
+      // The lane takes the next commits while this transaction's WAL is flushed.
+      freeLane();
+      await this.durable();
       batch.forEach((w, i) => w.resolve({ appended: appended[i] }));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);
       // Each commit again, alone, so it fails for its own reasons only (idempotent: whatever was kept is skipped).
       for (const w of batch) {
-        await this.write([w]).then(
-          ([appended]) => w.resolve({ appended }),
-          (e: unknown) => w.reject(e),
-        );
+        try {
+          const [appended] = await this.write([w]);
+          await this.durable();
+          w.resolve({ appended });
+        } catch (e) {
+          w.reject(e);
+        }
       }
+    }
+  }
+
+  /**
+   * Resolves once the WAL is on disk past every transaction committed before the call: DURABLE_FLUSH_SQL, run by
+   * one caller at a time for all who wait. Whoever arrives while a flush is under way waits for the next one,
+   * since that flush may have started before their COMMIT.
+   */
+  private durable(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.flushWaiters.push({ resolve, reject });
+      if (!this.flushing) void this.flushWhileWaited();
+    });
+  }
+
+  private async flushWhileWaited(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.flushWaiters.length > 0) {
+        const waiters = this.flushWaiters.splice(0);
+        await poolOf(this.dataSource)
+          .query(DURABLE_FLUSH_SQL)
+          .then(
+            () => waiters.forEach((w) => w.resolve()),
+            (err: unknown) => waiters.forEach((w) => w.reject(err)),
+          );
+      }
+    } finally {
+      this.flushing = false;
     }
   }
 
@@ -146,10 +187,10 @@ export class CaseStore {
         return insert ? [insert] : [];
       });
       const auditAt = batch.map(({ audit }) => (audit ? tail.push(audit) - 1 : -1));
-      tail.push({ text: 'COMMIT' }, { text: DURABLE_FLUSH_SQL, prepare: true });
+      tail.push({ text: 'COMMIT' });
       const done = await runBatch(client, tail);
       // A COMMIT after an error answers ROLLBACK; the error itself would have failed the batch already.
-      const committed = done[tail.length - 2].command;
+      const committed = done[tail.length - 1].command;
       if (committed !== 'COMMIT') throw new Error(`${describe(batch)}: COMMIT answered ${committed}`);
       this.written.transactions += 1;
       this.written.commits += batch.length;
