@@ -5,7 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { stringify } from 'csv-stringify';
 import { DataSource } from 'typeorm';
 import type { DirectoryUser } from '@steward/directory';
-import { AuditEvent, AuditFilters, CaseRepository, poolOf, queryAuditEvents, streamAuditEventBatches, verifyAuditChain } from '@steward/persistence';
+import { AuditEvent, AuditFilters, CaseRepository, poolOf, queryAuditEvents, readChainHead, streamAuditEventBatches, verifyAuditChain } from '@steward/persistence';
 import { AccessPolicy } from '../auth/access-policy';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { StewardException } from '../common/steward.exception';
@@ -48,8 +48,8 @@ export class AuditService {
     // Only events that are on disk: appends commit asynchronously and are flushed just after (see AUDIT.md,
     // "Durable before acknowledged"). Every event up to the head read here committed before the access record's
     // synchronous commit, which flushes the WAL past them all, so none of what is exported can be taken back by a crash.
-    const [{ seq: durableHead }] = (await this.dataSource.query('SELECT seq FROM audit_chain_head WHERE id = 1')) as { seq: string }[];
-    const toSeq = Math.min(q.toSeq ?? Number.MAX_SAFE_INTEGER, Number(durableHead));
+    const durableHead = (await readChainHead(poolOf(this.dataSource)))?.seq ?? 0;
+    const toSeq = Math.min(q.toSeq ?? Number.MAX_SAFE_INTEGER, durableHead);
     const filters = { ...filtersOf(q), fromSeq: q.fromSeq, toSeq };
     await this.accessLog.record(user.id, 'export', { filters: { ...filters, toSeq: q.toSeq }, format });
     const batches = streamAuditEventBatches(poolOf(this.dataSource), filters, EXPORT_BATCH);

@@ -180,12 +180,18 @@ export async function verifyAuditEventBatches(batches: AsyncIterable<AuditEvent[
  * events would get pushed one by one through a ChainVerifier. At the first broken link the COPY is abandoned
  * and its connection discarded.
  */
+/** The chain's head row (its last seq and hash), as `db` sees it: in its transaction's snapshot when it is in one. */
+export async function readChainHead(db: Pool | PoolClient): Promise<{ seq: number; hash: string } | null> {
+  const { rows } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
+  return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
+}
+
 export async function verifyAuditChain(pool: Pool, options: ParallelVerifyOptions = {}): Promise<ChainVerdict> {
   const client: PoolClient = await pool.connect();
   let failed: Error | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const { rows } = await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
+    const head = await readChainHead(client);
     const copy = CopyOut.run(client, `COPY (SELECT ${AUDIT_COPY_COLUMNS} FROM audit_events ORDER BY seq) TO STDOUT (FORMAT binary)`, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
     let verdict: ChainVerdict | 'unreadable';
     try {
@@ -199,9 +205,8 @@ export async function verifyAuditChain(pool: Pool, options: ParallelVerifyOption
     if (verdict === 'unreadable') throw new Error('unreadable COPY stream'); // only CSV chunks are ever unreadable
     if (failed) return verdict;
     await client.query('COMMIT');
-    const head = rows[0];
     if (!verdict.ok || !head) return verdict;
-    const headSeq = Number(head.seq);
+    const headSeq = head.seq;
     if (headSeq !== verdict.headSeq || head.hash !== verdict.headHash) {
       // Missing newest events fail at the first missing seq; events beyond the head (forged appends) at the
       // first one past it; a newest event that differs from the head at the head's own seq.
