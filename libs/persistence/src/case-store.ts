@@ -180,8 +180,8 @@ export class CaseStore {
       });
       const written = await runBatch(client, writes);
       // Round trip 2: the outbox rows of every commit, then their audit events (the chain head is locked from
-      // the first append), COMMIT (which releases it without waiting for the WAL flush), and the flush that makes
-      // the commits durable. Nothing waits for the client, and nothing but appends runs, while the head is locked.
+      // the first append), and COMMIT, which releases it without waiting for the WAL flush (durable() waits for
+      // that). Nothing waits for the client, and nothing but appends runs, while the head is locked.
       const tail: Statement[] = batch.flatMap(({ outbox }, i) => {
         const insert = outbox?.insert(written.slice(readsAt[i], readsAt[i] + outbox.reads.length).map((r) => r.rows));
         return insert ? [insert] : [];
