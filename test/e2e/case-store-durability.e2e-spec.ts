@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Client, Pool } from 'pg';
-import type { CaseCommit } from '@steward/domain';
 import { freePort, RunningPostgres, startEmbeddedPostgres } from '@steward/devstack';
 import { defaultDirectoryFile, prepareDatabase } from '@steward/directory';
 import { appendAuditEvents, CaseStore, ensureAppLogin, openDataSource, OutboxRepository, verifyAuditChain } from '@steward/persistence';
+import { commitFor } from '../support/case-commit';
 
 /**
  * CaseStore.commit commits asynchronously (the chain head is released before the WAL flush) and then waits
@@ -22,35 +22,6 @@ import { appendAuditEvents, CaseStore, ensureAppLogin, openDataSource, OutboxRep
  */
 
 jest.setTimeout(180_000);
-
-function commitFor(caseId: string): CaseCommit {
-  const at = new Date().toISOString();
-  return {
-    caseType: 'change_request',
-    caseId,
-    workflowId: `change-request-${caseId}`,
-    runId: `run-${caseId}`,
-    version: 1,
-    status: 'pending_approval',
-    requesterId: 'alice',
-    participants: ['alice', 'bob'],
-    view: { id: caseId, status: 'pending_approval', version: 1 },
-    createdAt: at,
-    updatedAt: at,
-    events: Array.from({ length: 3 }, (_, i) => ({
-      key: `${caseId}:event:${i}`,
-      at,
-      actorId: i === 0 ? 'alice' : 'system',
-      action: `step_${i}`,
-      fromStatus: i === 0 ? null : 'pending_approval',
-      toStatus: 'pending_approval',
-      data: { i },
-    })),
-    openTasks: [{ key: `${caseId}:task:approve`, assigneeId: 'bob', kind: 'approve_change', title: 'Approve the change', dueAt: null, createdAt: at }],
-    closeTasks: [],
-    notifications: [{ key: `${caseId}:notification:1`, userId: 'bob', kind: 'approval_requested', message: 'Please look', createdAt: at }],
-  };
-}
 
 describe('CaseStore.commit is durable when it returns', () => {
   let dataDir: string;
