@@ -23,9 +23,10 @@ export const DURABLE_FLUSH_SQL = `SELECT pg_logical_emit_message(true, 'steward'
  * Every statement of a commit with parameters is prepared (parsed once per connection) and finds its rows by a
  * key or a case id; left to choose, Postgres plans the ones that take an array (`= ANY($1)`, audit_append's key
  * checks) afresh at every call, since a plan for the array's actual length always looks cheaper than the generic
- * one: measured with perf, planning was about a sixth of Postgres's CPU per commit. audit_append's own statements inherit the setting and
- * keep `enable_seqscan = off` (migration AuditAppendIndexPlans1765267200000). A generic plan is made again when
- * a table's statistics change (ANALYZE invalidates it), so one made while a table was small does not stay.
+ * one: measured with perf, planning was about a sixth of Postgres's CPU per commit. audit_append's own statements
+ * inherit the setting and keep `enable_seqscan = off` (migration AuditAppendIndexPlans1765267200000). A generic
+ * plan is made again when a table's statistics change (ANALYZE invalidates it), so one made while a table was
+ * small does not stay.
  */
 const TRANSACTION_SETTINGS: Statement = {
   text: `SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`,

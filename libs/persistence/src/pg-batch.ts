@@ -33,7 +33,8 @@ interface FieldDescription {
 
 /**
  * Sends several statements in one round trip and reads their results: each statement is Parse, Bind,
- * Describe and Execute of the extended protocol, and one Sync follows the last. Postgres runs them in order,
+ * Describe and Execute of the extended protocol (no Parse for a `prepare` statement the connection already
+ * holds), and one Sync follows the last. Postgres runs them in order,
  * as if they had been sent one by one in the same session; parameters stay parameters (serialized exactly as
  * `client.query` does, by pg's own `prepareValue`), and results are parsed by pg's type parsers.
  *

@@ -170,6 +170,12 @@ export async function verifyAuditEventBatches(batches: AsyncIterable<AuditEvent[
   return (verifier ?? new ChainVerifier()).verdict();
 }
 
+/** The chain's head row (its last seq and hash), as `db` sees it: in its transaction's snapshot when it is in one. */
+export async function readChainHead(db: Pool | PoolClient): Promise<{ seq: number; hash: string } | null> {
+  const { rows } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
+  return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
+}
+
 /**
  * Verifies the whole chain in the database, and that it ends where the chain head says: deleting the
  * newest events would otherwise leave a shorter chain that still links up. Events and head are read in one
@@ -180,12 +186,6 @@ export async function verifyAuditEventBatches(batches: AsyncIterable<AuditEvent[
  * events would get pushed one by one through a ChainVerifier. At the first broken link the COPY is abandoned
  * and its connection discarded.
  */
-/** The chain's head row (its last seq and hash), as `db` sees it: in its transaction's snapshot when it is in one. */
-export async function readChainHead(db: Pool | PoolClient): Promise<{ seq: number; hash: string } | null> {
-  const { rows } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
-  return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
-}
-
 export async function verifyAuditChain(pool: Pool, options: ParallelVerifyOptions = {}): Promise<ChainVerdict> {
   const client: PoolClient = await pool.connect();
   let failed: Error | undefined;
