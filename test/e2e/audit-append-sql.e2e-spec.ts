@@ -9,7 +9,7 @@ import { appendAuditEvents, auditAppendStatement, AuditPayload, CaseStore, chain
 import { createScratchDatabase, refusal, runAuditVerifyCli, ScratchDatabase } from '../support/audit';
 
 /**
- * The chain is appended by the SQL function audit_append (one statement under the head lock), with the JCS
+ * The chain is appended by the SQL function audit_append_cases (one statement under the head lock), with the JCS
  * still computed in the app. These tests show that its hashes are byte for byte what the app computed before
  * (the previous appender is kept below, verbatim, as the reference), that old and new events form one chain
  * every verifier accepts, and that the function keeps the append guarantees (idempotent keys, one head).
@@ -19,7 +19,7 @@ jest.setTimeout(120_000);
 
 type Ctx = Pick<CaseCommit, 'caseType' | 'caseId' | 'workflowId' | 'runId'>;
 
-/** The appender as it was before audit_append (hashes in JavaScript, four statements under the lock), verbatim. */
+/** The appender as it was before audit_append_cases (hashes in JavaScript, four statements under the lock), verbatim. */
 async function legacyAppend(tx: EntityManager, ctx: Ctx, drafts: AuditEventDraft[]): Promise<number> {
   if (drafts.length === 0) return 0;
   const [head] = await tx.query(`SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`);
@@ -100,14 +100,14 @@ interface Row {
   hash: string;
 }
 
-describe('audit_append, the SQL appender', () => {
+describe('audit_append_cases, the SQL appender', () => {
   let db: ScratchDatabase;
   let ds: DataSource;
   let owner: Client;
   let app: Client;
   let pool: Pool;
   let dir: string;
-  /** Every draft appended through audit_append, by key: what the app handed over, before Postgres saw it. */
+  /** Every draft appended through audit_append_cases, by key: what the app handed over, before Postgres saw it. */
   const appendedBySql = new Map<string, { draft: AuditEventDraft; ctx: Ctx }>();
   const appendedByJs = new Map<string, { draft: AuditEventDraft; ctx: Ctx }>();
 
@@ -270,22 +270,22 @@ describe('audit_append, the SQL appender', () => {
   it('refuses arrays of different lengths', async () => {
     const err = await refusal(
       app,
-      `SELECT audit_append(ARRAY['k1','k2'], ARRAY[gen_random_uuid()], ARRAY[now(), now()], 'change_request', gen_random_uuid(),
-         ARRAY['a','b'], ARRAY['x','y'], ARRAY[NULL,NULL]::text[], ARRAY[NULL,NULL]::text[], ARRAY['{}','{}']::jsonb[], 'wf', 'run',
-         ARRAY['{','{'], ARRAY['}','}'])`,
+      `SELECT audit_append_cases(ARRAY['k1','k2'], ARRAY[gen_random_uuid()], ARRAY[now(), now()], ARRAY['change_request', 'complaint'],
+         ARRAY[gen_random_uuid(), gen_random_uuid()], ARRAY['a','b'], ARRAY['x','y'], ARRAY[NULL,NULL]::text[], ARRAY[NULL,NULL]::text[],
+         ARRAY['{}','{}']::jsonb[], ARRAY['wf','wf'], ARRAY['run','run'], ARRAY['{','{'], ARRAY['}','}'])`,
     );
-    expect(err).toEqual({ code: '22023', message: 'audit_append: the arrays must all have 2 elements' });
+    expect(err).toEqual({ code: '22023', message: 'audit_append_cases: the arrays must all have 2 elements' });
   });
 
   it('cannot be replaced by the app role', async () => {
     const err = await refusal(
       app,
-      `CREATE OR REPLACE FUNCTION audit_append(p_keys text[], p_ids uuid[], p_ats timestamptz[], p_case_type text, p_case_id uuid,
-         p_actor_ids text[], p_actions text[], p_from_statuses text[], p_to_statuses text[], p_data jsonb[], p_workflow_id text,
-         p_run_id text, p_jcs_heads text[], p_jcs_tails text[]) RETURNS integer LANGUAGE sql AS 'SELECT 0'`,
+      `CREATE OR REPLACE FUNCTION audit_append_cases(p_keys text[], p_ids uuid[], p_ats timestamptz[], p_case_types text[], p_case_ids uuid[],
+         p_actor_ids text[], p_actions text[], p_from_statuses text[], p_to_statuses text[], p_data jsonb[], p_workflow_ids text[],
+         p_run_ids text[], p_jcs_heads text[], p_jcs_tails text[]) RETURNS bigint[] LANGUAGE sql AS 'SELECT NULL::bigint[]'`,
     );
     expect(err.code).toBe('42501');
-    expect(err.message).toMatch(/must be owner of function audit_append|permission denied for schema public/);
+    expect(err.message).toMatch(/must be owner of function audit_append_cases|permission denied for schema public/);
   });
 
   it('keeps the chain whole through CaseStore.commit with many writers at once', async () => {
@@ -321,7 +321,7 @@ describe('audit_append, the SQL appender', () => {
   });
 });
 
-describe('audit_append on one connection while the chain grows', () => {
+describe('audit_append_cases on one connection while the chain grows', () => {
   let db: ScratchDatabase;
   let owner: Client;
   let app: Client;
@@ -339,8 +339,8 @@ describe('audit_append on one connection while the chain grows', () => {
   const append = async (drafts: AuditEventDraft[]): Promise<number> => {
     const statement = auditAppendStatement(ctxFor(randomUUID()), drafts);
     if (!statement) return 0;
-    const { rows } = await app.query<{ appended: number }>(statement.text, statement.values);
-    return rows[0].appended;
+    const { rows } = await app.query<{ seqs: (string | null)[] }>(statement.text, statement.values);
+    return rows[0].seqs.filter((seq) => seq !== null).length;
   };
   /** Sequential scans of audit_events so far, with the app connection's counts sent first. */
   const seqScans = async (): Promise<number> => {

@@ -111,23 +111,65 @@ describe('CaseStore group commit', () => {
     await expect(verifyAuditChain(owner)).resolves.toMatchObject({ ok: true });
   });
 
-  it('writes a commit sent twice into one transaction once, and later versions of a case in order', async () => {
+  it('never puts two commits of one case in a transaction: a retry and later versions wait for the next, in order', async () => {
     const store = new CaseStore(ds, { lanes: 1, maxBatch: 16 });
     const caseId = randomUUID();
-    const first = commitFor(randomUUID());
+    const [first, other] = [commitFor(randomUUID()), commitFor(randomUUID())];
     const v1 = commitFor(caseId);
     const v2 = commitFor(caseId, { version: 2 });
-    const results = await Promise.all([first, v1, v1, v2].map((c) => store.commit(c)));
-    // v1 and its retry shared a transaction: the retry found every key already there.
-    expect(results.map((r) => r.appended)).toEqual([3, 3, 0, 3]);
+    // `first` goes at once, alone; then v1 with `other`, then v1's retry, then v2: one case per transaction.
+    const results = await Promise.all([first, v1, v1, other, v2].map((c) => store.commit(c)));
+    expect(results.map((r) => r.appended)).toEqual([3, 3, 0, 3, 3]);
+    expect(store.written).toEqual({ transactions: 4, commits: 5 });
 
     const { rows: cases } = await owner.query(`SELECT version FROM cases WHERE id = $1`, [caseId]);
     expect(cases).toEqual([{ version: 2 }]);
-    const { rows: events } = await owner.query(`SELECT event_key FROM audit_events WHERE case_id = $1 ORDER BY seq`, [caseId]);
-    expect(events.map((e) => e.event_key)).toEqual([...v1.events, ...v2.events].map((e) => e.key));
+    const { rows: events } = await owner.query(`SELECT event_key, xmin::text FROM audit_events WHERE case_id = ANY($1::uuid[]) ORDER BY seq`, [
+      [caseId, other.caseId],
+    ]);
+    expect(events.filter((e) => e.event_key.startsWith(caseId)).map((e) => e.event_key)).toEqual([...v1.events, ...v2.events].map((e) => e.key));
+    const xminOf = (key: string) => events.find((e) => e.event_key === key).xmin;
+    expect(xminOf(v1.events[0].key)).toBe(xminOf(other.events[0].key));
+    expect(xminOf(v2.events[0].key)).not.toBe(xminOf(v1.events[0].key));
     const { rows: tasks } = await owner.query(`SELECT count(*)::int AS n FROM human_tasks WHERE case_id = $1`, [caseId]);
     expect(tasks).toEqual([{ n: 2 }]);
-    expect((await transactionsOf([caseId])).get(caseId)?.size).toBe(1);
+    await expect(verifyAuditChain(owner)).resolves.toMatchObject({ ok: true });
+  });
+
+  it('writes each commit of a shared transaction as its own: arrays, closed tasks and events stay with their case', async () => {
+    const store = new CaseStore(ds, { lanes: 1, maxBatch: 16 });
+    const opened = Array.from({ length: 6 }, () => commitFor(randomUUID()));
+    await Promise.all(opened.map((c) => store.commit(c)));
+    // Version 2 of each: odd characters in the arrays, and the approval task closed, with its own outcome.
+    const odd = ['quote"d', 'back\\slash', 'comma,brace{}', 'NULL', '', 'ünï'];
+    const next = opened.map((c, i) => ({
+      ...commitFor(c.caseId, { version: 2 }),
+      participants: ['alice', odd[i]],
+      readerRoles: i % 2 ? [odd[5 - i]] : [],
+      openTasks: [],
+      notifications: [],
+      closeTasks: [{ key: c.openTasks[0].key, outcome: `outcome ${i}`, at: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() }],
+    }));
+    const written = store.written.transactions;
+    await Promise.all([commitFor(randomUUID()), ...next].map((c) => store.commit(c)));
+    expect(store.written.transactions - written).toBe(2);
+
+    const ids = opened.map((c) => c.caseId);
+    const { rows: cases } = await owner.query(`SELECT id::text, participants, reader_roles, version FROM cases WHERE id = ANY($1::uuid[])`, [ids]);
+    const { rows: tasks } = await owner.query(`SELECT case_id::text, outcome, completed_at FROM human_tasks WHERE case_id = ANY($1::uuid[])`, [ids]);
+    const { rows: events } = await owner.query(`SELECT case_id::text, event_key, workflow_id FROM audit_events WHERE case_id = ANY($1::uuid[])`, [ids]);
+    next.forEach((c, i) => {
+      expect(cases.find((r) => r.id === c.caseId)).toEqual({ id: c.caseId, participants: c.participants, reader_roles: c.readerRoles, version: 2 });
+      expect(tasks.filter((t) => t.case_id === c.caseId)).toEqual([
+        { case_id: c.caseId, outcome: `outcome ${i}`, completed_at: new Date(c.closeTasks[0].at) },
+      ]);
+      const mine = events.filter((e) => e.case_id === c.caseId);
+      expect(mine).toHaveLength(6);
+      for (const e of mine) {
+        expect(e.event_key.startsWith(c.caseId)).toBe(true);
+        expect(e.workflow_id).toBe(c.workflowId);
+      }
+    });
     await expect(verifyAuditChain(owner)).resolves.toMatchObject({ ok: true });
   });
 
@@ -143,7 +185,7 @@ describe('CaseStore group commit', () => {
         `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'steward\\_b%'`,
       );
       const find = (fragment: string) => rows.find((r) => r.statement.includes(fragment));
-      for (const fragment of ['INSERT INTO cases', 'INSERT INTO human_tasks', 'INSERT INTO notifications', 'INSERT INTO notification_outbox', 'audit_append(']) {
+      for (const fragment of ['INSERT INTO cases', 'INSERT INTO human_tasks', 'INSERT INTO notifications', 'INSERT INTO notification_outbox', 'audit_append_cases(']) {
         expect(find(fragment)).toMatchObject({ generic_plans: '8', custom_plans: '0' });
       }
       expect(rows.every((r) => r.custom_plans === '0')).toBe(true);

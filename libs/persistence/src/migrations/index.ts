@@ -11,6 +11,7 @@ import { IdempotencyPerCaseType1765008000000 } from './1765008000000-idempotency
 import { AuditAppendFunction1765094400000 } from './1765094400000-audit-append-function';
 import { NotificationOutbox1765180800000 } from './1765180800000-notification-outbox';
 import { AuditAppendIndexPlans1765267200000 } from './1765267200000-audit-append-index-plans';
+import { AuditAppendCases1765353600000 } from './1765353600000-audit-append-cases';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   AuditAppendFunction1765094400000,
   NotificationOutbox1765180800000,
   AuditAppendIndexPlans1765267200000,
+  AuditAppendCases1765353600000,
 ];

@@ -125,15 +125,18 @@ function publishedStatements(c: CaseCommit): PublishedStatement[] {
 }
 
 /**
- * How the outbox rows of one case commit are written inside its transaction, so that a message exists exactly
+ * How the outbox rows of case commits are written inside their transaction, so that a message exists exactly
  * when the notification (or the published statement) does. Channels are resolved at commit time, from the
  * recipient's preferences and the live subscriptions: what the commit promised is fixed with it, and a retried
  * commit adds nothing (every row has a dedupe key). In-app needs no row: the notification itself is the in-app
  * message.
  *
- * A plan is the reads the rows depend on (run in the commit's transaction, after its notifications and tasks
- * are written, in this order) and the INSERT their results give. CaseStore sends the reads in one round trip
- * with the rest of the commit; enqueueCommitOutbox runs them one by one. Null: the commit has nothing to send.
+ * A plan is the reads the rows depend on (run in the commits' transaction, after their notifications and tasks
+ * are written, in this order) and the INSERT their results give. The reads are the same few statements for any
+ * number of commits, each finding the rows of all of them; a commit's rows are chosen from the results by its
+ * keys, users and case, so several commits read together what each would read alone, provided no two of them
+ * are of the same case (CaseStore's rule). CaseStore sends the reads in one round trip with the rest of the
+ * transaction; enqueueCommitOutbox runs them one by one. Null: the commits have nothing to send.
  */
 export interface CommitOutboxPlan {
   reads: Statement[];
@@ -145,85 +148,109 @@ type SubscriptionRow = { id: string; event_kinds: string[]; audience_groups: str
 type NotificationRow = { id: string; notification_key: string };
 type PreferenceRow = { user_id: string; kind: string; channels: string[] };
 type UserRow = { id: string; name: string; email: string };
-type TaskRow = { assignee_id: string; kind: string; title: string; due_at: Date | null; created_at: Date; completed_at: Date | null };
+type TaskRow = { case_id: string; assignee_id: string; kind: string; title: string; due_at: Date | null; created_at: Date; completed_at: Date | null };
 
-export function commitOutboxPlan(c: CaseCommit): CommitOutboxPlan | null {
-  const statements = c.caseType === 'crisis' ? publishedStatements(c) : [];
-  if (c.notifications.length === 0 && statements.length === 0) return null;
+/** What the reads found, for every commit of the plan. */
+interface Found {
+  subscriptions: { id: string; eventKinds: string[]; audienceGroups: string[] }[];
+  notificationIds: Map<string, string>;
+  preferences: PreferenceRow[];
+  users: Map<string, UserRow>;
+  tasks: TaskRow[];
+}
+
+/** The plan for commits of distinct cases (see CommitOutboxPlan). */
+export function outboxPlan(commits: readonly CaseCommit[]): CommitOutboxPlan | null {
+  const sending = commits
+    .map((c) => ({ c, statements: c.caseType === 'crisis' ? publishedStatements(c) : [] }))
+    .filter(({ c, statements }) => c.notifications.length > 0 || statements.length > 0);
+  if (sending.length === 0) return null;
   const reads: Statement[] = [{ text: `SELECT id, event_kinds, audience_groups FROM webhook_subscriptions WHERE deleted_at IS NULL`, prepare: true }];
-  const keys = c.notifications.map((n) => n.key);
-  const userIds = [...new Set(c.notifications.map((n) => n.userId))];
-  if (c.notifications.length > 0) {
+  const notifying = sending.filter(({ c }) => c.notifications.length > 0).map(({ c }) => c);
+  if (notifying.length > 0) {
+    const keys = notifying.flatMap((c) => c.notifications.map((n) => n.key));
+    const userIds = [...new Set(notifying.flatMap((c) => c.notifications.map((n) => n.userId)))];
     reads.push(
       { text: `SELECT id, notification_key FROM notifications WHERE notification_key = ANY($1)`, values: [keys], prepare: true },
       { text: `SELECT user_id, kind, channels FROM notification_preferences WHERE user_id = ANY($1)`, values: [userIds], prepare: true },
       { text: `SELECT id, name, email FROM directory_users WHERE id = ANY($1)`, values: [userIds], prepare: true },
-      // The action each recipient is wanted for on this case: their newest open task (the commit's own are in
-      // already). All of the case's tasks (a case has a few), chosen below: a query on the assignee or on
+      // The action each recipient is wanted for on its case: their newest open task (the commit's own are in
+      // already). All of the cases' tasks (a case has a few), chosen below: a query on the assignee or on
       // `completed_at IS NULL` lets the planner, before Postgres has statistics, use the partial index of
       // everyone's open tasks and read all of a busy approver's open tasks on every commit. By case alone the
       // case index is the only choice.
-      { text: `SELECT assignee_id, kind, title, due_at, created_at, completed_at FROM human_tasks WHERE case_id = $1`, values: [c.caseId], prepare: true },
+      {
+        text: `SELECT case_id, assignee_id, kind, title, due_at, created_at, completed_at FROM human_tasks WHERE case_id = ANY($1::uuid[])`,
+        values: [notifying.map((c) => c.caseId)],
+        prepare: true,
+      },
     );
   }
-  return { reads, insert: (results) => insertStatement(commitOutboxRows(c, statements, results)) };
+  return {
+    reads,
+    insert: (results) => {
+      const found: Found = {
+        subscriptions: (results[0] as SubscriptionRow[]).map((s) => ({ id: s.id, eventKinds: s.event_kinds, audienceGroups: s.audience_groups })),
+        notificationIds: new Map(((results[1] ?? []) as NotificationRow[]).map((n) => [n.notification_key, n.id])),
+        preferences: (results[2] ?? []) as PreferenceRow[],
+        users: new Map(((results[3] ?? []) as UserRow[]).map((u) => [u.id, u])),
+        tasks: (results[4] ?? []) as TaskRow[],
+      };
+      return insertStatement(sending.flatMap(({ c, statements }) => commitOutboxRows(c, statements, found)));
+    },
+  };
 }
 
-/** The rows a commit's notifications and published statements call for, from the results of the plan's reads. */
-function commitOutboxRows(c: CaseCommit, statements: PublishedStatement[], results: unknown[][]): Insert[] {
-  const subscriptions = results[0] as SubscriptionRow[];
-  const subs = subscriptions.map((s) => ({ id: s.id, eventKinds: s.event_kinds, audienceGroups: s.audience_groups }));
+/** The rows one commit's notifications and published statements call for, from what the plan's reads found. */
+function commitOutboxRows(c: CaseCommit, statements: PublishedStatement[], found: Found): Insert[] {
+  const subs = found.subscriptions;
   const rows: Insert[] = [];
-  if (c.notifications.length > 0) {
-    const [notes, prefs, users, tasks] = [results[1] as NotificationRow[], results[2] as PreferenceRow[], results[3] as UserRow[], results[4] as TaskRow[]];
-    const idOf = new Map(notes.map((n) => [n.notification_key, n.id]));
-    const newestOpenTask = (userId: string) =>
-      tasks
-        .filter((t) => t.assignee_id === userId && t.completed_at === null)
-        .reduce<TaskRow | undefined>((newest, t) => (newest && newest.created_at >= t.created_at ? newest : t), undefined);
-    for (const n of c.notifications) {
-      const notificationId = idOf.get(n.key);
-      if (!notificationId) continue;
-      const chosen = new Map(prefs.filter((p) => p.user_id === n.userId).map((p) => [p.kind, p.channels]));
-      const user = users.find((u) => u.id === n.userId);
-      if (user?.email && resolveChannels(n.kind, chosen).includes('email')) {
-        const task = newestOpenTask(n.userId);
-        rows.push({
-          dedupeKey: `email:${n.key}`,
-          channel: 'email',
-          eventType: n.kind,
-          notificationId,
-          subscriptionId: null,
-          userId: n.userId,
-          digestKey: digestKeyFor('email', n.userId, n.kind),
-          payload: {
-            to: { id: user.id, name: user.name, email: user.email },
-            caseType: c.caseType,
-            caseId: c.caseId,
-            kind: n.kind,
-            message: n.message,
-            createdAt: n.createdAt,
-            task: task ? { kind: task.kind, title: task.title, dueAt: task.due_at?.toISOString() ?? null } : null,
-          },
+  const newestOpenTask = (userId: string) =>
+    found.tasks
+      .filter((t) => t.case_id === c.caseId && t.assignee_id === userId && t.completed_at === null)
+      .reduce<TaskRow | undefined>((newest, t) => (newest && newest.created_at >= t.created_at ? newest : t), undefined);
+  for (const n of c.notifications) {
+    const notificationId = found.notificationIds.get(n.key);
+    if (!notificationId) continue;
+    const chosen = new Map(found.preferences.filter((p) => p.user_id === n.userId).map((p) => [p.kind, p.channels]));
+    const user = found.users.get(n.userId);
+    if (user?.email && resolveChannels(n.kind, chosen).includes('email')) {
+      const task = newestOpenTask(n.userId);
+      rows.push({
+        dedupeKey: `email:${n.key}`,
+        channel: 'email',
+        eventType: n.kind,
+        notificationId,
+        subscriptionId: null,
+        userId: n.userId,
+        digestKey: digestKeyFor('email', n.userId, n.kind),
+        payload: {
+          to: { id: user.id, name: user.name, email: user.email },
+          caseType: c.caseType,
+          caseId: c.caseId,
+          kind: n.kind,
+          message: n.message,
           createdAt: n.createdAt,
-        });
-      }
-      for (const s of subs.filter((s) => wantsNotification(s, n.kind))) {
-        rows.push({
-          dedupeKey: `webhook:${s.id}:${n.key}`,
-          channel: 'webhook',
-          eventType: n.kind,
-          notificationId,
-          subscriptionId: s.id,
-          userId: null,
-          digestKey: null,
-          payload: {
-            type: 'notification',
-            data: { notificationId, caseType: c.caseType, caseId: c.caseId, kind: n.kind, userId: n.userId, message: n.message, createdAt: n.createdAt },
-          },
-          createdAt: n.createdAt,
-        });
-      }
+          task: task ? { kind: task.kind, title: task.title, dueAt: task.due_at?.toISOString() ?? null } : null,
+        },
+        createdAt: n.createdAt,
+      });
+    }
+    for (const s of subs.filter((s) => wantsNotification(s, n.kind))) {
+      rows.push({
+        dedupeKey: `webhook:${s.id}:${n.key}`,
+        channel: 'webhook',
+        eventType: n.kind,
+        notificationId,
+        subscriptionId: s.id,
+        userId: null,
+        digestKey: null,
+        payload: {
+          type: 'notification',
+          data: { notificationId, caseType: c.caseType, caseId: c.caseId, kind: n.kind, userId: n.userId, message: n.message, createdAt: n.createdAt },
+        },
+        createdAt: n.createdAt,
+      });
     }
   }
   for (const st of statements) {
@@ -249,7 +276,7 @@ function commitOutboxRows(c: CaseCommit, statements: PublishedStatement[], resul
 
 /** Writes the outbox rows of one case commit inside its transaction (see CommitOutboxPlan), read by read. */
 export async function enqueueCommitOutbox(tx: EntityManager, c: CaseCommit): Promise<number> {
-  const plan = commitOutboxPlan(c);
+  const plan = outboxPlan([c]);
   if (!plan) return 0;
   const results: unknown[][] = [];
   for (const read of plan.reads) results.push(await tx.query(read.text, read.values));
