@@ -143,6 +143,30 @@ describe('webhooks', () => {
     await unsubscribe(sub.id);
   });
 
+  it('with email off (no SMTP_URL), marks the email rows skipped and still sends the webhooks claimed with them', async () => {
+    const sub = await subscribe('/email-off', ['approval_requested']);
+    const changes = await Promise.all(Array.from({ length: 6 }, (_, i) => submitChange(s, 'alice', { title: `Email off ${i}` })));
+    const ids = changes.map((c) => c.id);
+    const outbox = () =>
+      s.dataSource.query(
+        `SELECT n.case_id::text AS "caseId", o.channel, o.status, o.last_error AS "lastError" FROM notification_outbox o
+         JOIN notifications n ON n.id = o.notification_id WHERE n.case_id = ANY($1::uuid[]) ORDER BY o.channel`,
+        [ids],
+      ) as Promise<{ caseId: string; channel: string; status: string; lastError: string | null }[]>;
+    const rows = await waitFor(async () => {
+      const all = await outbox();
+      return all.length === 12 && all.every((r) => r.status !== 'pending') ? all : null;
+    }, { what: 'every row of the six changes settled' });
+    for (const id of ids) {
+      expect(rows.filter((r) => r.caseId === id)).toEqual([
+        { caseId: id, channel: 'email', status: 'skipped', lastError: 'email is off: SMTP_URL is not set' },
+        { caseId: id, channel: 'webhook', status: 'delivered', lastError: null },
+      ]);
+    }
+    expect(new Set(at('/email-off').map((r) => JSON.parse(r.body).data.caseId))).toEqual(new Set(ids));
+    await unsubscribe(sub.id);
+  });
+
   it('ends in dead letter when the receiver always fails, after the retry budget', async () => {
     rx.answer('/down', () => 500);
     const sub = await subscribe('/down', ['approval_requested']);

@@ -93,7 +93,11 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       leaseMs: this.config.ms('NOTIFY_LEASE'),
       digestWindowMs: this.config.ms('NOTIFY_DIGEST_WINDOW'),
     });
-    await Promise.all(groupIntoMessages(rows).map((group) => this.deliver(group)));
+    const messages = groupIntoMessages(rows);
+    // With email off, every email message of the round is marked skipped by one statement, not one each.
+    const skipped = this.email ? [] : messages.filter((group) => group[0].channel === 'email');
+    if (skipped.length > 0) await this.outbox.markSkipped(skipped.flat().map((r) => r.id), this.owner, 'email is off: SMTP_URL is not set');
+    await Promise.all(messages.filter((group) => !skipped.includes(group)).map((group) => this.deliver(group)));
     return rows.length;
   }
 
@@ -103,10 +107,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     let statusCode: number | null = null;
     try {
       if (lead.channel === 'email') {
-        if (!this.email) {
-          await this.outbox.markSkipped(ids, this.owner, 'email is off: SMTP_URL is not set');
-          return;
-        }
+        if (!this.email) throw new Error('email is off: SMTP_URL is not set');
         const zone = (lead.userId && (await this.preferences.timeZoneOf(lead.userId))) || this.config.NOTIFY_TIME_ZONE;
         await this.email.send(renderEmail(group, this.config.publicUrl, zone));
       } else {
