@@ -19,6 +19,8 @@ import { EmailSender } from './email-sender';
 import { sendWebhook, WebhookRefused } from './webhook-sender';
 
 const BATCH = 20;
+/** Email rows marked skipped per statement when email is off. */
+const SKIP_BATCH = 500;
 
 /**
  * Drains the notification outbox: claims due messages with a lease, sends each (email or webhook), then acks it,
@@ -85,20 +87,21 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** One round: claim, send, ack. Returns how many rows it claimed. */
+  /**
+   * One round: claim, send, ack. With email off, pending email rows are first marked skipped, many at a time by
+   * one statement, and only the other channels are claimed. Returns how many rows it claimed or skipped.
+   */
   async tick(): Promise<number> {
+    const skipped = this.email ? 0 : await this.outbox.skipPending('email', 'email is off: SMTP_URL is not set', SKIP_BATCH);
     const rows = await this.outbox.claim({
       owner: this.owner,
       limit: BATCH,
       leaseMs: this.config.ms('NOTIFY_LEASE'),
       digestWindowMs: this.config.ms('NOTIFY_DIGEST_WINDOW'),
+      channels: this.email ? undefined : ['webhook'],
     });
-    const messages = groupIntoMessages(rows);
-    // With email off, every email message of the round is marked skipped by one statement, not one each.
-    const skipped = this.email ? [] : messages.filter((group) => group[0].channel === 'email');
-    if (skipped.length > 0) await this.outbox.markSkipped(skipped.flat().map((r) => r.id), this.owner, 'email is off: SMTP_URL is not set');
-    await Promise.all(messages.filter((group) => !skipped.includes(group)).map((group) => this.deliver(group)));
-    return rows.length;
+    await Promise.all(groupIntoMessages(rows).map((group) => this.deliver(group)));
+    return skipped + rows.length;
   }
 
   private async deliver(group: OutboxRow[]): Promise<void> {
@@ -107,6 +110,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     let statusCode: number | null = null;
     try {
       if (lead.channel === 'email') {
+        // Never claimed while email is off: tick marks them skipped instead.
         if (!this.email) throw new Error('email is off: SMTP_URL is not set');
         const zone = (lead.userId && (await this.preferences.timeZoneOf(lead.userId))) || this.config.NOTIFY_TIME_ZONE;
         await this.email.send(renderEmail(group, this.config.publicUrl, zone));

@@ -302,6 +302,8 @@ export interface ClaimOptions {
   leaseMs: number;
   /** Reminder emails wait this long after they are written, so that the ones that follow join the same digest. */
   digestWindowMs: number;
+  /** Claim rows of these channels only (all when unset). */
+  channels?: OutboxChannel[];
 }
 
 /** The outbox the delivery workers drain: claim with a lease (SKIP LOCKED), then ack or fail. */
@@ -328,12 +330,13 @@ export class OutboxRepository {
            SELECT id FROM notification_outbox
            WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < now())
              AND next_attempt_at <= now() - CASE WHEN digest_key IS NOT NULL AND attempts = 0 THEN $4::interval ELSE interval '0' END
+             AND ($5::text[] IS NULL OR channel = ANY ($5::text[]))
            ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED),
          claimed AS (
            UPDATE notification_outbox o SET lease_owner = $1, lease_until = now() + $2::interval, attempts = o.attempts + 1
            FROM picked WHERE o.id = picked.id RETURNING o.*)
          SELECT * FROM claimed`,
-        [...lease, o.limit, `${o.digestWindowMs} milliseconds`],
+        [...lease, o.limit, `${o.digestWindowMs} milliseconds`, o.channels ?? null],
       );
       const digests = [...new Set(due.map((r) => r.digest_key).filter((k): k is string => k !== null))];
       const joined: OutboxRecord[] = digests.length
@@ -375,13 +378,24 @@ export class OutboxRepository {
     );
   }
 
-  /** Rows that will never be sent on purpose (email is off). */
-  async markSkipped(ids: string[], owner: string, reason: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE notification_outbox SET status = 'skipped', lease_owner = NULL, lease_until = NULL, last_error = $3
-       WHERE id = ANY($1) AND lease_owner = $2 AND status = 'pending'`,
-      [ids, owner, reason],
+  /**
+   * Marks up to `limit` pending rows of a channel that is off as skipped, in one statement, without claiming them
+   * first (nothing is sent, so there is nothing to lease or attempt): how many it marked. Rows leased by a live
+   * worker are left to it.
+   */
+  async skipPending(channel: OutboxChannel, reason: string, limit: number): Promise<number> {
+    const [row]: { skipped: number }[] = await this.dataSource.query(
+      `WITH picked AS (
+         SELECT id FROM notification_outbox
+         WHERE status = 'pending' AND channel = $1 AND (lease_until IS NULL OR lease_until < now())
+         ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED),
+       skipped AS (
+         UPDATE notification_outbox o SET status = 'skipped', lease_owner = NULL, lease_until = NULL, last_error = $2
+         FROM picked WHERE o.id = picked.id RETURNING o.id)
+       SELECT count(*)::int AS skipped FROM skipped`,
+      [channel, reason, limit],
     );
+    return row.skipped;
   }
 
   async find(id: string): Promise<OutboxRow | null> {
