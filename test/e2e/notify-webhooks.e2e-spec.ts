@@ -143,24 +143,24 @@ describe('webhooks', () => {
     await unsubscribe(sub.id);
   });
 
-  it('with email off (no SMTP_URL), marks the email rows skipped and still sends the webhooks claimed with them', async () => {
+  it('with email off (no SMTP_URL), marks the email rows skipped without attempting them, and still sends the webhooks', async () => {
     const sub = await subscribe('/email-off', ['approval_requested']);
     const changes = await Promise.all(Array.from({ length: 6 }, (_, i) => submitChange(s, 'alice', { title: `Email off ${i}` })));
     const ids = changes.map((c) => c.id);
     const outbox = () =>
       s.dataSource.query(
-        `SELECT n.case_id::text AS "caseId", o.channel, o.status, o.last_error AS "lastError" FROM notification_outbox o
+        `SELECT n.case_id::text AS "caseId", o.channel, o.status, o.attempts, o.last_error AS "lastError" FROM notification_outbox o
          JOIN notifications n ON n.id = o.notification_id WHERE n.case_id = ANY($1::uuid[]) ORDER BY o.channel`,
         [ids],
-      ) as Promise<{ caseId: string; channel: string; status: string; lastError: string | null }[]>;
+      ) as Promise<{ caseId: string; channel: string; status: string; attempts: number; lastError: string | null }[]>;
     const rows = await waitFor(async () => {
       const all = await outbox();
       return all.length === 12 && all.every((r) => r.status !== 'pending') ? all : null;
     }, { what: 'every row of the six changes settled' });
     for (const id of ids) {
       expect(rows.filter((r) => r.caseId === id)).toEqual([
-        { caseId: id, channel: 'email', status: 'skipped', lastError: 'email is off: SMTP_URL is not set' },
-        { caseId: id, channel: 'webhook', status: 'delivered', lastError: null },
+        { caseId: id, channel: 'email', status: 'skipped', attempts: 0, lastError: 'email is off: SMTP_URL is not set' },
+        { caseId: id, channel: 'webhook', status: 'delivered', attempts: 1, lastError: null },
       ]);
     }
     expect(new Set(at('/email-off').map((r) => JSON.parse(r.body).data.caseId))).toEqual(new Set(ids));
