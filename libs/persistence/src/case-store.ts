@@ -49,7 +49,8 @@ const TRANSACTION_SETTINGS: Statement = {
  * is never another's (a commit is idempotent, so this holds even when the failure came after COMMIT).
  *
  * Two round trips per transaction on one pooled connection (runBatch: several statements, one Sync): the writes
- * and the reads the outbox needs, then the outbox rows, the audit events and COMMIT. The chain head is locked by
+ * and the reads the outbox needs, then the outbox rows, the audit events and COMMIT; one when no commit of the
+ * transaction has anything for the outbox (nothing to read). The chain head is locked by
  * the audit append and released by the COMMIT that follows in the same batch, so it is never held while the
  * client is busy or waiting. Every statement is prepared on the connection (Statement.prepare): its text is the
  * same whatever the number of rows, one array per column.
@@ -191,15 +192,19 @@ export class CaseStore {
     try {
       // Round trip 1: the writes, then the reads the outbox rows depend on (which see the writes).
       const writes: Statement[] = [{ text: 'BEGIN' }, TRANSACTION_SETTINGS, ...commitWrites(commits)];
-      const readsAt = writes.length;
-      writes.push(...(outbox?.reads ?? []));
-      const written = await runBatch(client, writes);
-      // Round trip 2: the outbox rows, then the audit events (the chain head is locked by their append), and
-      // COMMIT, which releases it without waiting for the WAL flush (durable() waits for that). Nothing waits for
-      // the client, and nothing but the append runs, while the head is locked.
       const tail: Statement[] = [];
-      const insert = outbox?.insert(written.slice(readsAt).map((r) => r.rows));
-      if (insert) tail.push(insert);
+      if (outbox) {
+        const readsAt = writes.length;
+        const written = await runBatch(client, [...writes, ...outbox.reads]);
+        const insert = outbox.insert(written.slice(readsAt).map((r) => r.rows));
+        if (insert) tail.push(insert);
+      } else {
+        // Nothing to read: the writes go in the same round trip as the rest.
+        tail.push(...writes);
+      }
+      // Round trip 2 (or the end of the only one): the outbox rows, then the audit events (the chain head is locked
+      // by their append), and COMMIT, which releases it without waiting for the WAL flush (durable() waits for
+      // that). Nothing waits for the client, and nothing but the append runs, while the head is locked.
       const events = auditAppendCases(batch.map((p) => p.audit));
       if (events) tail.push(events);
       tail.push({ text: 'COMMIT' });
