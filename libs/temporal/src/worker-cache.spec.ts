@@ -2,7 +2,13 @@ import { workerCacheOptions } from './worker-cache';
 
 describe('workerCacheOptions', () => {
   it('runs at most a quarter of the cache, and at most 10, workflow tasks at once; never fewer than 2', () => {
-    expect(workerCacheOptions(1000)).toEqual({ maxCachedWorkflows: 1000, maxConcurrentWorkflowTaskExecutions: 10, maxConcurrentWorkflowTaskPolls: 5, nonStickyToStickyPollRatio: 1 });
+    expect(workerCacheOptions(1000)).toEqual({
+      maxCachedWorkflows: 1000,
+      maxConcurrentWorkflowTaskExecutions: 10,
+      maxConcurrentWorkflowTaskPolls: 5,
+      nonStickyToStickyPollRatio: 1,
+      stickyQueueScheduleToStartTimeout: '2s',
+    });
     expect(workerCacheOptions(20)).toMatchObject({ maxCachedWorkflows: 20, maxConcurrentWorkflowTaskExecutions: 5, maxConcurrentWorkflowTaskPolls: 2 });
     expect(workerCacheOptions(5)).toMatchObject({ maxConcurrentWorkflowTaskExecutions: 2, maxConcurrentWorkflowTaskPolls: 2 });
     expect(workerCacheOptions(2)).toMatchObject({ maxConcurrentWorkflowTaskExecutions: 2 });
