@@ -1,4 +1,4 @@
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { CaseCommit } from '@steward/domain';
 import type { Statement } from '../pg-batch';
 import { CRISIS_STATEMENT_EVENT, digestKeyFor, PING_EVENT, resolveChannels, wantsNotification, wantsStatement } from './notify-rules';
@@ -136,7 +136,7 @@ function publishedStatements(c: CaseCommit): PublishedStatement[] {
  * number of commits, each finding the rows of all of them; a commit's rows are chosen from the results by its
  * keys, users and case, so several commits read together what each would read alone, provided no two of them
  * are of the same case (CaseStore's rule). CaseStore sends the reads in one round trip with the rest of the
- * transaction; enqueueCommitOutbox runs them one by one. Null: the commits have nothing to send.
+ * transaction. Null: the commits have nothing to send.
  */
 export interface CommitOutboxPlan {
   reads: Statement[];
@@ -272,18 +272,6 @@ function commitOutboxRows(c: CaseCommit, statements: PublishedStatement[], found
     }
   }
   return rows;
-}
-
-/** Writes the outbox rows of one case commit inside its transaction (see CommitOutboxPlan), read by read. */
-export async function enqueueCommitOutbox(tx: EntityManager, c: CaseCommit): Promise<number> {
-  const plan = outboxPlan([c]);
-  if (!plan) return 0;
-  const results: unknown[][] = [];
-  for (const read of plan.reads) results.push(await tx.query(read.text, read.values));
-  const insert = plan.insert(results);
-  if (!insert) return 0;
-  const inserted: unknown[] = await tx.query(insert.text, insert.values);
-  return inserted.length;
 }
 
 export interface DeliveryStatus {
