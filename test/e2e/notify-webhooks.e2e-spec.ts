@@ -225,6 +225,46 @@ describe('webhooks', () => {
     await unsubscribe(sub.id);
   });
 
+  it('claims only the channels asked for, and skips pending email rows without a lease or an attempt, leaving leased ones', async () => {
+    const sub = await subscribe('/channels', ['approval_requested']);
+    await s.stopWorker();
+    try {
+      const outbox = new OutboxRepository(s.dataSource);
+      const pings = [];
+      for (let i = 0; i < 3; i++) pings.push((await s.http.post(`/webhooks/${sub.id}/ping`).set(s.as('root')).expect(202)).body.id as string);
+      const tag = `channels-${Date.now()}`;
+      const emails: string[] = (
+        await s.dataSource.query(
+          `INSERT INTO notification_outbox (dedupe_key, channel, event_type, user_id, payload)
+           SELECT $1 || ':' || n, 'email', 'approval_requested', 'bob', '{}'::jsonb FROM generate_series(1, 4) AS n RETURNING id`,
+          [tag],
+        )
+      ).map((r: { id: string }) => r.id);
+      const opts = { limit: 50, leaseMs: 60_000, digestWindowMs: 0 };
+      // A worker with email on leases one email row; then a worker with email off claims webhooks only.
+      const [leased] = await outbox.claim({ ...opts, limit: 1, owner: 'with-email', channels: ['email'] });
+      expect(emails).toContain(leased.id);
+      const webhooks = await outbox.claim({ ...opts, owner: 'no-email', channels: ['webhook'] });
+      expect(webhooks.map((r) => r.id).sort()).toEqual([...pings].sort());
+      expect(await outbox.skipPending('email', 'email is off', 50)).toBe(3);
+      const rows: { id: string; status: string; attempts: number; lease_owner: string | null }[] = await s.dataSource.query(
+        `SELECT id, status, attempts, lease_owner FROM notification_outbox WHERE id = ANY($1::uuid[])`,
+        [emails],
+      );
+      for (const r of rows) {
+        expect(r).toEqual(
+          r.id === leased.id ? { id: r.id, status: 'pending', attempts: 1, lease_owner: 'with-email' } : { id: r.id, status: 'skipped', attempts: 0, lease_owner: null },
+        );
+      }
+      // Done: the rows leave the outbox as their workers ack them.
+      expect(await outbox.markDelivered([leased.id], 'with-email', 200)).toBe(1);
+      expect(await outbox.markDelivered(webhooks.map((r) => r.id), 'no-email', 200)).toBe(pings.length);
+    } finally {
+      await unsubscribe(sub.id);
+      await s.startWorker();
+    }
+  });
+
   it('lets several delivery workers share the outbox: concurrent claims never take the same row, an expired lease is claimed again', async () => {
     const sub = await subscribe('/claims', ['approval_requested']);
     // No running delivery loop: the two claimers below are the only workers.
