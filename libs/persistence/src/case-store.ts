@@ -50,10 +50,10 @@ const TRANSACTION_SETTINGS: Statement = {
  *
  * Two round trips per transaction on one pooled connection (runBatch: several statements, one Sync): the writes
  * and the reads the outbox needs, then the outbox rows, the audit events and COMMIT; one when no commit of the
- * transaction has anything for the outbox (nothing to read). The chain head is locked by
- * the audit append and released by the COMMIT that follows in the same batch, so it is never held while the
- * client is busy or waiting. Every statement is prepared on the connection (Statement.prepare): its text is the
- * same whatever the number of rows, one array per column.
+ * transaction has anything for the outbox (nothing to read). The chain head is locked by the audit append and
+ * released by the COMMIT that follows in the same batch, so it is never held while the client is busy or waiting.
+ * Every statement is prepared on the connection (Statement.prepare): its text is the same whatever the number of
+ * rows, one array per column.
  *
  * Durability: the transaction commits asynchronously (synchronous_commit is off for it alone, see
  * TRANSACTION_SETTINGS): its COMMIT puts the commit record in the WAL and releases the audit chain head at once,
@@ -214,7 +214,10 @@ export class CaseStore {
       if (committed !== 'COMMIT') throw new Error(`${describe(batch)}: COMMIT answered ${committed}`);
       this.written.transactions += 1;
       this.written.commits += batch.length;
-      return appendedPerCommit(batch, events ? (done[tail.length - 2].rows[0].seqs as (string | null)[]) : []);
+      return appendedPerCommit(
+        batch.map((p) => p.audit[0]),
+        events ? (done[tail.length - 2].rows[0].seqs as (string | null)[]) : [],
+      );
     } catch (err) {
       // Outside a transaction (the batch failed after COMMIT) this only warns; a failed ROLLBACK means the
       // connection is gone or unusable, and the pool drops it.
@@ -369,10 +372,12 @@ export async function appendAuditEvents(
   ctx: Pick<CaseCommit, 'caseType' | 'caseId' | 'workflowId' | 'runId'>,
   drafts: AuditEventDraft[],
 ): Promise<number> {
-  const statement = auditAppendStatement(ctx, drafts);
+  const rows = auditRows(ctx, drafts);
+  const statement = auditAppendCases([rows]);
   if (!statement) return 0;
   const [row] = await tx.query(statement.text, statement.values);
-  return (row.seqs as (string | null)[]).filter((seq) => seq !== null).length;
+  const [appended] = appendedPerCommit([rows[0]], row.seqs);
+  return appended;
 }
 
 /** The `SELECT audit_append_cases(...) AS seqs` of appendAuditEvents, or null when there are no events. */
@@ -410,11 +415,11 @@ function auditAppendCases(commits: AuditRows[]): Statement | null {
   };
 }
 
-/** How many of its events each commit appended, from audit_append_cases's seqs (null: already in the chain). */
-function appendedPerCommit(batch: Planned[], seqs: (string | null)[]): number[] {
+/**
+ * How many of its events each commit appended, from audit_append_cases's seqs (null: already in the chain), given
+ * each commit's event keys in the order they were passed.
+ */
+function appendedPerCommit(keysPerCommit: readonly (string | null)[][], seqs: (string | null)[]): number[] {
   let at = 0;
-  return batch.map(({ audit }) => {
-    const mine = seqs.slice(at, (at += audit[0].length));
-    return mine.filter((seq) => seq !== null).length;
-  });
+  return keysPerCommit.map((keys) => seqs.slice(at, (at += keys.length)).filter((seq) => seq !== null).length);
 }
