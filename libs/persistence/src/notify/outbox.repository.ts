@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { CaseCommit } from '@steward/domain';
-import type { Statement } from '../pg-batch';
+import { rowsParameter, Statement } from '../pg-batch';
 import { CRISIS_STATEMENT_EVENT, digestKeyFor, PING_EVENT, resolveChannels, wantsNotification, wantsStatement } from './notify-rules';
 
 export type OutboxChannel = 'email' | 'webhook';
@@ -81,24 +81,29 @@ interface Insert {
 
 /**
  * One INSERT of all the rows (RETURNING the ids of those not already there), or null when there are none. A fixed
- * text whatever the number of rows (one array per column), so the connection keeps it prepared.
+ * text whatever the number of rows (all in one JSON parameter, see rowsParameter), so the connection keeps it prepared.
  */
 function insertStatement(rows: Insert[]): Statement | null {
   if (rows.length === 0) return null;
   return {
     text: `INSERT INTO notification_outbox (dedupe_key, channel, event_type, notification_id, subscription_id, user_id, digest_key, payload, created_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[], $9::timestamptz[])
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(dedupe_key text, channel text, event_type text, notification_id uuid, subscription_id uuid,
+       user_id text, digest_key text, payload jsonb, created_at timestamptz)
      ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
     values: [
-      rows.map((r) => r.dedupeKey),
-      rows.map((r) => r.channel),
-      rows.map((r) => r.eventType),
-      rows.map((r) => r.notificationId),
-      rows.map((r) => r.subscriptionId),
-      rows.map((r) => r.userId),
-      rows.map((r) => r.digestKey),
-      rows.map((r) => JSON.stringify(r.payload)),
-      rows.map((r) => r.createdAt),
+      rowsParameter(
+        rows.map((r) => ({
+          dedupe_key: r.dedupeKey,
+          channel: r.channel,
+          event_type: r.eventType,
+          notification_id: r.notificationId,
+          subscription_id: r.subscriptionId,
+          user_id: r.userId,
+          digest_key: r.digestKey,
+          payload: r.payload,
+          created_at: r.createdAt,
+        })),
+      ),
     ],
     prepare: true,
   };
