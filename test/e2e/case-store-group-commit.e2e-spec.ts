@@ -71,6 +71,43 @@ describe('CaseStore group commit', () => {
     await expect(verifyAuditChain(owner)).resolves.toMatchObject({ ok: true });
   });
 
+  it('writes one transaction at a time while none stalls: the commits that arrive meanwhile go together in the next', async () => {
+    // Two lanes, but none counts as stalled within the test: the first commit goes alone, the other 15 wait for it.
+    const store = new CaseStore(ds, { lanes: 2, stallMs: 60_000 });
+    const commits = Array.from({ length: 16 }, () => commitFor(randomUUID()));
+    await Promise.all(commits.map((c) => store.commit(c)));
+    const byCase = await transactionsOf(commits.map((c) => c.caseId));
+    const xids = [...byCase.values()].flatMap((s) => [...s]);
+    expect(new Set(xids).size).toBe(2);
+    expect(store.written).toEqual({ transactions: 2, commits: 16 });
+  });
+
+  it('opens a second lane beside a stalled transaction, so that it holds up no other case', async () => {
+    const store = new CaseStore(ds, { lanes: 2, stallMs: 20 });
+    const stuck = randomUUID();
+    await store.commit(commitFor(stuck));
+    // Another session holds the case's row: the next version's transaction waits for it.
+    const holder = await owner.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM cases WHERE id = $1 FOR UPDATE', [stuck]);
+      let stuckDone = false;
+      const stuckCommit = store.commit(commitFor(stuck, { version: 2 })).finally(() => (stuckDone = true));
+      await new Promise((r) => setTimeout(r, 50));
+      const others = Array.from({ length: 3 }, () => commitFor(randomUUID()));
+      const written = Promise.all(others.map((c) => store.commit(c)));
+      const late = new Promise<string>((r) => setTimeout(() => r('still waiting after 10 s'), 10_000).unref());
+      await expect(Promise.race([written, late])).resolves.toEqual(others.map(() => ({ appended: 3 })));
+      expect(stuckDone).toBe(false);
+      await holder.query('ROLLBACK');
+      await expect(stuckCommit).resolves.toEqual({ appended: 3 });
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+    await expect(verifyAuditChain(owner)).resolves.toMatchObject({ ok: true });
+  });
+
   it("gives each commit's outbox the reads of its own writes, as if it had its own transaction", async () => {
     const store = new CaseStore(ds, { lanes: 1, maxBatch: 16 });
     const commits = Array.from({ length: 12 }, () => commitFor(randomUUID()));
