@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { StewardConfig } from '@steward/config';
 import { AccessPolicy } from './access-policy';
+import { jwtVerifyOptions } from './jwt-options';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
 @Global()
@@ -10,10 +11,7 @@ import { JwtAuthGuard } from './jwt-auth.guard';
   imports: [
     JwtModule.registerAsync({
       inject: [StewardConfig],
-      useFactory: (config: StewardConfig) => ({
-        secret: config.jwtSecret,
-        verifyOptions: { algorithms: ['HS256'], issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-      }),
+      useFactory: jwtVerifyOptions,
     }),
   ],
   providers: [AccessPolicy, { provide: APP_GUARD, useClass: JwtAuthGuard }],

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { StewardConfig } from '@steward/config';
+import { jwtVerifyOptions } from '../auth/jwt-options';
 import { isExportRoute, RateLimitGuard } from './rate-limit.guard';
 
 /**
@@ -24,10 +25,7 @@ import { isExportRoute, RateLimitGuard } from './rate-limit.guard';
     // The same verification as AuthModule's, to tell a caller's own tokens from forged ones.
     JwtModule.registerAsync({
       inject: [StewardConfig],
-      useFactory: (config: StewardConfig) => ({
-        secret: config.jwtSecret,
-        verifyOptions: { algorithms: ['HS256'], issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-      }),
+      useFactory: jwtVerifyOptions,
     }),
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
