@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuditEventDraft, CaseCommit } from '@steward/domain';
+import type { AuditEventRow } from './audit/audit-event.mapper';
 import { poolOf } from './audit/audit-stream';
 import { payloadJcsAroundSeq } from './audit/canonical-json';
 import { outboxPlan } from './notify/outbox.repository';
@@ -383,23 +384,17 @@ function notificationInsert(rows: { c: CaseCommit; n: CaseCommit['notifications'
   };
 }
 
-/** One audit event as audit_append_cases takes it (one of its parameters' elements each). */
-interface AuditRow {
+/**
+ * One audit event as audit_append_cases takes it (one of its parameters' elements each): the stored columns it
+ * gives, under their names, with the event's key and the canonical JSON around the seq that the function hashes.
+ */
+type AuditRow = Omit<AuditEventRow, 'seq' | 'at' | 'data' | 'prev_hash' | 'hash'> & {
   key: string;
-  id: string;
   at: string;
-  case_type: string;
-  case_id: string;
-  actor_id: string;
-  action: string;
-  from_status: string | null;
-  to_status: string | null;
   data: unknown;
-  workflow_id: string;
-  run_id: string;
   jcs_head: string;
   jcs_tail: string;
-}
+};
 
 /**
  * Appends events to the deployment-wide hash chain inside the caller's transaction, in one statement: the
