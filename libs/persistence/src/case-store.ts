@@ -4,8 +4,8 @@ import type { AuditEventDraft, CaseCommit } from '@steward/domain';
 import type { AuditEventRow } from './audit/audit-event.mapper';
 import { poolOf } from './audit/audit-stream';
 import { payloadJcsAroundSeq } from './audit/canonical-json';
-import { outboxPlan } from './notify/outbox.repository';
-import { rowsParameter, runBatch, Statement } from './pg-batch';
+import { outboxInsert, outboxRows } from './notify/outbox.repository';
+import { jsonArray, rowsJson, runBatch, Statement } from './pg-batch';
 
 /**
  * Makes every transaction committed before it durable: a transaction of its own that writes one WAL record (a
@@ -50,12 +50,12 @@ const TRANSACTION_SETTINGS: Statement = {
  * transaction fails, each of its commits is written again in a transaction of its own, so one commit's failure
  * is never another's (a commit is idempotent, so this holds even when the failure came after COMMIT).
  *
- * Two round trips per transaction on one pooled connection (runBatch: several statements, one Sync): the writes
- * and the reads the outbox needs, then the outbox rows, the audit events and COMMIT; one when no commit of the
- * transaction has anything for the outbox (nothing to read). The chain head is locked by the audit append and
- * released by the COMMIT that follows in the same batch, so it is never held while the client is busy or waiting.
+ * One round trip per transaction on one pooled connection (runBatch: several statements, one Sync): BEGIN, the
+ * writes, the outbox rows (one INSERT that reads what they depend on in Postgres, see outboxInsert), the audit
+ * events and COMMIT. The chain head is locked by the audit append and released by the COMMIT that follows in the
+ * same batch, so it is never held while the client is busy or waiting.
  * Every statement is prepared on the connection (Statement.prepare): its text is the same whatever the number of
- * rows, which go as one JSON parameter (rowsParameter).
+ * rows, which go as one JSON parameter (rowsJson, jsonArray).
  *
  * Durability: the transaction commits asynchronously (synchronous_commit is off for it alone, see
  * TRANSACTION_SETTINGS): its COMMIT puts the commit record in the WAL and releases the audit chain head at once,
@@ -98,8 +98,9 @@ export class CaseStore {
   }
 
   commit(c: CaseCommit): Promise<{ appended: number }> {
-    // Built before it waits: the audit events' canonical JSON.
-    const planned: Planned = { c, audit: auditRows(c, c.events) };
+    // Built before it waits: the audit events' canonical JSON, and the JSON of every row it writes.
+    const audit = auditRows(c, c.events);
+    const planned: Planned = { c, events: audit.length, rows: commitRows(c, audit) };
     return new Promise((resolve, reject) => {
       this.waiting.push({ ...planned, resolve, reject });
       this.startTransactions();
@@ -206,40 +207,26 @@ export class CaseStore {
 
   /** Writes the commits (in order of case id, one per case) in one transaction; how many audit events each appended. */
   private async write(batch: Planned[]): Promise<number[]> {
-    const commits = batch.map((p) => p.c);
-    const outbox = outboxPlan(commits);
     const client = await poolOf(this.dataSource).connect();
     let broken: Error | undefined;
     const onError = (err: Error) => (broken = err);
     client.on('error', onError);
     try {
-      // Round trip 1: the writes, then the reads the outbox rows depend on (which see the writes).
-      const writes: Statement[] = [{ text: 'BEGIN' }, TRANSACTION_SETTINGS, ...commitWrites(commits)];
-      const tail: Statement[] = [];
-      if (outbox) {
-        const readsAt = writes.length;
-        const written = await runBatch(client, [...writes, ...outbox.reads]);
-        const insert = outbox.insert(written.slice(readsAt).map((r) => r.rows));
-        if (insert) tail.push(insert);
-      } else {
-        // Nothing to read: the writes go in the same round trip as the rest.
-        tail.push(...writes);
-      }
-      // Round trip 2 (or the end of the only one): the outbox rows, then the audit events (the chain head is locked
-      // by their append), and COMMIT, which releases it without waiting for the WAL flush (durable() waits for
-      // that). Nothing waits for the client, and nothing but the append runs, while the head is locked.
-      const events = auditAppendCases(batch.map((p) => p.audit));
-      if (events) tail.push(events);
-      tail.push({ text: 'COMMIT' });
-      const done = await runBatch(client, tail);
+      // One round trip: the writes, the outbox rows (which Postgres derives from them), then the audit events (the
+      // chain head is locked by their append), and COMMIT, which releases it without waiting for the WAL flush
+      // (durable() waits for that). Nothing waits for the client, and nothing but the append runs, while the head
+      // is locked.
+      const { writes, events } = transactionWrites(batch);
+      const statements: Statement[] = [{ text: 'BEGIN' }, TRANSACTION_SETTINGS, ...writes, { text: 'COMMIT' }];
+      const done = await runBatch(client, statements);
       // A COMMIT after an error answers ROLLBACK; the error itself would have failed the batch already.
-      const committed = done[tail.length - 1].command;
+      const committed = done[statements.length - 1].command;
       if (committed !== 'COMMIT') throw new Error(`${describe(batch)}: COMMIT answered ${committed}`);
       this.written.transactions += 1;
       this.written.commits += batch.length;
       return appendedPerCommit(
-        batch.map((p) => p.audit),
-        events ? (done[tail.length - 2].rows[0].seqs as (string | null)[]) : [],
+        batch.map((p) => p.events),
+        events ? (done[statements.length - 2].rows[0].seqs as (string | null)[]) : [],
       );
     } catch (err) {
       // Outside a transaction (the batch failed after COMMIT) this only warns; a failed ROLLBACK means the
@@ -264,8 +251,9 @@ export interface CaseStoreOptions {
 
 interface Planned {
   c: CaseCommit;
-  /** The commit's audit events, as audit_append_cases takes them. */
-  audit: AuditRow[];
+  /** How many audit events the commit brings. */
+  events: number;
+  rows: CommitRows;
 }
 
 interface Waiting extends Planned {
@@ -279,110 +267,122 @@ function describe(batch: Planned[]): string {
 }
 
 /**
- * The commits' writes, one statement per table, its rows in one JSON parameter (rowsParameter): the cases, the tasks
- * they open, the tasks they close, their notifications (in this order, as one commit's). A case's own rows are
- * found by its id or their keys, so commits of different cases never touch each other's rows.
+ * One commit's rows for each statement of a transaction, as JSON (rowsJson: the elements of a JSON array, '' for
+ * none), made when the commit arrives, so that a transaction only joins them (jsonArray).
  */
-function commitWrites(commits: CaseCommit[]): Statement[] {
-  const statements: Statement[] = [caseUpsert(commits)];
-  const opened = commits.flatMap((c) => c.openTasks.map((t) => ({ c, t })));
-  if (opened.length > 0) statements.push(taskInsert(opened));
+interface CommitRows {
+  cases: string;
+  opened: string;
+  closed: string;
+  notifications: string;
+  /** outboxRows: its notifications and published statements. */
+  notified: string;
+  published: string;
+  /** Its audit events (AuditRow). */
+  audit: string;
+}
+
+function commitRows(c: CaseCommit, audit: AuditRow[]): CommitRows {
   // A task closed twice by one commit keeps the first closing, as one UPDATE after the other would.
-  const closed = [...new Map(commits.flatMap((c) => c.closeTasks).reverse().map((t) => [t.key, t])).values()];
-  if (closed.length > 0) statements.push(taskClose(closed));
-  const notified = commits.flatMap((c) => c.notifications.map((n) => ({ c, n })));
-  if (notified.length > 0) statements.push(notificationInsert(notified));
-  return statements;
+  const closed = [...new Map([...c.closeTasks].reverse().map((t) => [t.key, t])).values()];
+  const outbox = outboxRows(c);
+  return {
+    cases: rowsJson([
+      {
+        id: c.caseId,
+        case_type: c.caseType,
+        status: c.status,
+        workflow_id: c.workflowId,
+        requester_id: c.requesterId,
+        participants: c.participants,
+        reader_roles: c.readerRoles ?? [],
+        view: c.view,
+        version: c.version,
+        created_at: c.createdAt,
+        updated_at: c.updatedAt,
+      },
+    ]),
+    opened: rowsJson(
+      c.openTasks.map((t) => ({
+        task_key: t.key,
+        case_type: c.caseType,
+        case_id: c.caseId,
+        assignee_id: t.assigneeId,
+        kind: t.kind,
+        title: t.title,
+        due_at: t.dueAt,
+        created_at: t.createdAt,
+        on_behalf_of: t.onBehalfOf ?? null,
+      })),
+    ),
+    closed: rowsJson(closed.map((t) => ({ key: t.key, at: t.at, outcome: t.outcome }))),
+    notifications: rowsJson(
+      c.notifications.map((n) => ({
+        notification_key: n.key,
+        user_id: n.userId,
+        case_type: c.caseType,
+        case_id: c.caseId,
+        kind: n.kind,
+        message: n.message,
+        created_at: n.createdAt,
+      })),
+    ),
+    notified: rowsJson(outbox.notified),
+    published: rowsJson(outbox.published),
+    audit: rowsJson(audit),
+  };
+}
+
+/**
+ * The writes of a transaction's commits, one statement per table, each with the rows of all of them in one JSON
+ * parameter: the cases, the tasks they open, the tasks they close, their notifications, the outbox rows (in this
+ * order, as one commit's), and last the append of their audit events (`events`: whether there is one). A case's
+ * own rows are found by its id or their keys, so commits of different cases never touch each other's rows.
+ */
+function transactionWrites(batch: Planned[]): { writes: Statement[]; events: boolean } {
+  const rows = (part: keyof CommitRows): string | null => {
+    const parts = batch.map((p) => p.rows[part]);
+    return parts.some((x) => x !== '') ? jsonArray(parts) : null;
+  };
+  const writes: Statement[] = [];
+  const add = (text: string, values: string | null) => values !== null && writes.push({ text, values: [values], prepare: true });
+  add(CASE_UPSERT_SQL, rows('cases'));
+  add(TASK_INSERT_SQL, rows('opened'));
+  add(TASK_CLOSE_SQL, rows('closed'));
+  add(NOTIFICATION_INSERT_SQL, rows('notifications'));
+  const [notified, published] = [rows('notified'), rows('published')];
+  if (notified !== null || published !== null) writes.push(outboxInsert(notified ?? '[]', published ?? '[]'));
+  const audit = rows('audit');
+  if (audit !== null) writes.push(auditAppendCases(audit));
+  return { writes, events: audit !== null };
 }
 
 /** Never makes a case older: a commit whose version is not above the stored one changes nothing. */
-function caseUpsert(commits: CaseCommit[]): Statement {
-  return {
-    text: `INSERT INTO cases (id, case_type, status, workflow_id, requester_id, participants, reader_roles, view, version, created_at, updated_at)
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, case_type text, status text, workflow_id text, requester_id text,
-           participants text[], reader_roles text[], view jsonb, version int, created_at timestamptz, updated_at timestamptz)
-         ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, requester_id = EXCLUDED.requester_id,
-           participants = EXCLUDED.participants, reader_roles = EXCLUDED.reader_roles, view = EXCLUDED.view,
-           version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-         WHERE cases.version < EXCLUDED.version`,
-    prepare: true,
-    values: [
-      rowsParameter(
-        commits.map((c) => ({
-          id: c.caseId,
-          case_type: c.caseType,
-          status: c.status,
-          workflow_id: c.workflowId,
-          requester_id: c.requesterId,
-          participants: c.participants,
-          reader_roles: c.readerRoles ?? [],
-          view: c.view,
-          version: c.version,
-          created_at: c.createdAt,
-          updated_at: c.updatedAt,
-        })),
-      ),
-    ],
-  };
-}
+const CASE_UPSERT_SQL = `
+  INSERT INTO cases (id, case_type, status, workflow_id, requester_id, participants, reader_roles, view, version, created_at, updated_at)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, case_type text, status text, workflow_id text, requester_id text,
+    participants text[], reader_roles text[], view jsonb, version int, created_at timestamptz, updated_at timestamptz)
+  ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, requester_id = EXCLUDED.requester_id,
+    participants = EXCLUDED.participants, reader_roles = EXCLUDED.reader_roles, view = EXCLUDED.view,
+    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+  WHERE cases.version < EXCLUDED.version`;
 
-function taskInsert(rows: { c: CaseCommit; t: CaseCommit['openTasks'][number] }[]): Statement {
-  return {
-    text: `INSERT INTO human_tasks (task_key, case_type, case_id, assignee_id, kind, title, due_at, created_at, on_behalf_of)
-           SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(task_key text, case_type text, case_id uuid, assignee_id text, kind text, title text,
-             due_at timestamptz, created_at timestamptz, on_behalf_of text)
-           ON CONFLICT (task_key) DO NOTHING`,
-    prepare: true,
-    values: [
-      rowsParameter(
-        rows.map(({ c, t }) => ({
-          task_key: t.key,
-          case_type: c.caseType,
-          case_id: c.caseId,
-          assignee_id: t.assigneeId,
-          kind: t.kind,
-          title: t.title,
-          due_at: t.dueAt,
-          created_at: t.createdAt,
-          on_behalf_of: t.onBehalfOf ?? null,
-        })),
-      ),
-    ],
-  };
-}
+const TASK_INSERT_SQL = `
+  INSERT INTO human_tasks (task_key, case_type, case_id, assignee_id, kind, title, due_at, created_at, on_behalf_of)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(task_key text, case_type text, case_id uuid, assignee_id text, kind text, title text,
+    due_at timestamptz, created_at timestamptz, on_behalf_of text)
+  ON CONFLICT (task_key) DO NOTHING`;
 
-function taskClose(closings: CaseCommit['closeTasks']): Statement {
-  return {
-    text: `UPDATE human_tasks t SET completed_at = u.at, outcome = u.outcome
-           FROM jsonb_to_recordset($1::jsonb) AS u(key text, at timestamptz, outcome text)
-           WHERE t.task_key = u.key AND t.completed_at IS NULL`,
-    prepare: true,
-    values: [rowsParameter(closings.map((t) => ({ key: t.key, at: t.at, outcome: t.outcome })))],
-  };
-}
+const TASK_CLOSE_SQL = `
+  UPDATE human_tasks t SET completed_at = u.at, outcome = u.outcome
+  FROM jsonb_to_recordset($1::jsonb) AS u(key text, at timestamptz, outcome text)
+  WHERE t.task_key = u.key AND t.completed_at IS NULL`;
 
-function notificationInsert(rows: { c: CaseCommit; n: CaseCommit['notifications'][number] }[]): Statement {
-  return {
-    text: `INSERT INTO notifications (notification_key, user_id, case_type, case_id, kind, message, created_at)
-           SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(notification_key text, user_id text, case_type text, case_id uuid, kind text,
-             message text, created_at timestamptz)
-           ON CONFLICT (notification_key) DO NOTHING`,
-    prepare: true,
-    values: [
-      rowsParameter(
-        rows.map(({ c, n }) => ({
-          notification_key: n.key,
-          user_id: n.userId,
-          case_type: c.caseType,
-          case_id: c.caseId,
-          kind: n.kind,
-          message: n.message,
-          created_at: n.createdAt,
-        })),
-      ),
-    ],
-  };
-}
+const NOTIFICATION_INSERT_SQL = `
+  INSERT INTO notifications (notification_key, user_id, case_type, case_id, kind, message, created_at)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(notification_key text, user_id text, case_type text, case_id uuid, kind text,
+    message text, created_at timestamptz)
+  ON CONFLICT (notification_key) DO NOTHING`;
 
 /**
  * One audit event as audit_append_cases takes it (one of its parameters' elements each): the stored columns it
@@ -411,17 +411,16 @@ export async function appendAuditEvents(
   ctx: Pick<CaseCommit, 'caseType' | 'caseId' | 'workflowId' | 'runId'>,
   drafts: AuditEventDraft[],
 ): Promise<number> {
-  const rows = auditRows(ctx, drafts);
-  const statement = auditAppendCases([rows]);
+  const statement = auditAppendStatement(ctx, drafts);
   if (!statement) return 0;
   const [row] = await tx.query(statement.text, statement.values);
-  const [appended] = appendedPerCommit([rows], row.seqs);
+  const [appended] = appendedPerCommit([drafts.length], row.seqs);
   return appended;
 }
 
 /** The `SELECT audit_append_cases(...) AS seqs` of appendAuditEvents, or null when there are no events. */
 export function auditAppendStatement(ctx: Pick<CaseCommit, 'caseType' | 'caseId' | 'workflowId' | 'runId'>, drafts: AuditEventDraft[]): Statement | null {
-  return auditAppendCases([auditRows(ctx, drafts)]);
+  return drafts.length === 0 ? null : auditAppendCases(jsonArray([rowsJson(auditRows(ctx, drafts))]));
 }
 
 /** One commit's events as audit_append_cases takes them, their canonical JSON computed (the costly part). */
@@ -441,13 +440,10 @@ function auditRows(ctx: Pick<CaseCommit, 'caseType' | 'caseId' | 'workflowId' | 
 }
 
 /**
- * The append of several commits' events, in the order given, or null when there are none: the events go as one
- * JSON parameter (rowsParameter), and audit_append_cases gets its arrays, one per column in the events' order,
- * made from it inside Postgres.
+ * The append of events (a JSON array of AuditRow, in the order they are to be chained): audit_append_cases gets
+ * its arrays, one per column in the events' order, made from the JSON inside Postgres.
  */
-function auditAppendCases(commits: AuditRow[][]): Statement | null {
-  const events = commits.flat();
-  if (events.length === 0) return null;
+function auditAppendCases(events: string): Statement {
   return {
     prepare: true,
     text: `SELECT audit_append_cases(array_agg(key ORDER BY ord), array_agg(id ORDER BY ord), array_agg(at ORDER BY ord),
@@ -459,15 +455,15 @@ function auditAppendCases(commits: AuditRow[][]): Statement | null {
          action text, from_status text, to_status text, data jsonb, workflow_id text, run_id text, jcs_head text, jcs_tail text))
          WITH ORDINALITY AS e(key, id, at, case_type, case_id, actor_id, action, from_status, to_status, data, workflow_id, run_id, jcs_head,
            jcs_tail, ord)`,
-    values: [rowsParameter(events)],
+    values: [events],
   };
 }
 
 /**
  * How many of its events each commit appended, from audit_append_cases's seqs (null: already in the chain), given
- * each commit's events in the order they were passed.
+ * how many events each commit passed, in order.
  */
-function appendedPerCommit(eventsPerCommit: readonly unknown[][], seqs: (string | null)[]): number[] {
+function appendedPerCommit(eventsPerCommit: readonly number[], seqs: (string | null)[]): number[] {
   let at = 0;
-  return eventsPerCommit.map((events) => seqs.slice(at, (at += events.length)).filter((seq) => seq !== null).length);
+  return eventsPerCommit.map((events) => seqs.slice(at, (at += events)).filter((seq) => seq !== null).length);
 }

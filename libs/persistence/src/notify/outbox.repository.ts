@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { CaseCommit } from '@steward/domain';
-import { rowsParameter, Statement } from '../pg-batch';
-import { CRISIS_STATEMENT_EVENT, digestKeyFor, PING_EVENT, resolveChannels, wantsNotification, wantsStatement } from './notify-rules';
+import type { Statement } from '../pg-batch';
+import { ALL_NOTIFICATIONS, CRISIS_STATEMENT_EVENT, defaultChannels, digestKeyFor, PING_EVENT } from './notify-rules';
 
 export type OutboxChannel = 'email' | 'webhook';
 export type OutboxStatus = 'pending' | 'delivered' | 'dead' | 'skipped';
@@ -67,48 +67,6 @@ const toRow = (r: OutboxRecord): OutboxRow => ({
   createdAt: r.created_at,
 });
 
-interface Insert {
-  dedupeKey: string;
-  channel: OutboxChannel;
-  eventType: string;
-  notificationId: string | null;
-  subscriptionId: string | null;
-  userId: string | null;
-  digestKey: string | null;
-  payload: object;
-  createdAt: string;
-}
-
-/**
- * One INSERT of all the rows (RETURNING the ids of those not already there), or null when there are none. A fixed
- * text whatever the number of rows (all in one JSON parameter, see rowsParameter), so the connection keeps it prepared.
- */
-function insertStatement(rows: Insert[]): Statement | null {
-  if (rows.length === 0) return null;
-  return {
-    text: `INSERT INTO notification_outbox (dedupe_key, channel, event_type, notification_id, subscription_id, user_id, digest_key, payload, created_at)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(dedupe_key text, channel text, event_type text, notification_id uuid, subscription_id uuid,
-       user_id text, digest_key text, payload jsonb, created_at timestamptz)
-     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    values: [
-      rowsParameter(
-        rows.map((r) => ({
-          dedupe_key: r.dedupeKey,
-          channel: r.channel,
-          event_type: r.eventType,
-          notification_id: r.notificationId,
-          subscription_id: r.subscriptionId,
-          user_id: r.userId,
-          digest_key: r.digestKey,
-          payload: r.payload,
-          created_at: r.createdAt,
-        })),
-      ),
-    ],
-    prepare: true,
-  };
-}
-
 interface PublishedStatement {
   id: string;
   number: number;
@@ -136,148 +94,99 @@ function publishedStatements(c: CaseCommit): PublishedStatement[] {
  * commit adds nothing (every row has a dedupe key). In-app needs no row: the notification itself is the in-app
  * message.
  *
- * A plan is the reads the rows depend on (run in the commits' transaction, after their notifications and tasks
- * are written, in this order) and the INSERT their results give. The reads are the same few statements for any
- * number of commits, each finding the rows of all of them; a commit's rows are chosen from the results by its
- * keys, users and case, so several commits read together what each would read alone, provided no two of them
- * are of the same case (CaseStore's rule). CaseStore sends the reads in one round trip with the rest of the
- * transaction. Null: the commits have nothing to send.
+ * One INSERT for all the commits, run in their transaction after their notifications and tasks are written (CaseStore
+ * sends it in the same round trip): Postgres reads what the rows depend on (each notification's id, the
+ * recipient's address, preferences and newest open task on the case, the live subscriptions) and writes them, so the
+ * transaction never waits for the client between its writes and its outbox. The rules it applies are those of
+ * notify-rules.ts, which say them in TypeScript: the email channel by resolveChannels (the user's choice for the
+ * kind, else defaultChannels, passed in per notification), subscriptions by wantsNotification and wantsStatement,
+ * digests by digestKeyFor (passed in). test/e2e/outbox-rules.e2e-spec.ts holds the two to the same answers. A
+ * commit's rows come from its own keys, user ids and case, so commits written together get what each would alone,
+ * provided no two of them are of the same case (CaseStore's rule). Its two parameters are JSON arrays of the
+ * commits' outboxRows (see rowsJson and jsonArray).
  */
-export interface CommitOutboxPlan {
-  reads: Statement[];
-  /** The INSERT of the rows the reads' results (in the order of `reads`) call for; null when there are none. */
-  insert(results: unknown[][]): Statement | null;
+export function outboxInsert(notified: string, published: string): Statement {
+  return { text: OUTBOX_INSERT_SQL, values: [notified, published, ALL_NOTIFICATIONS, CRISIS_STATEMENT_EVENT], prepare: true };
 }
 
-type SubscriptionRow = { id: string; event_kinds: string[]; audience_groups: string[] };
-type NotificationRow = { id: string; notification_key: string };
-type PreferenceRow = { user_id: string; kind: string; channels: string[] };
-type UserRow = { id: string; name: string; email: string };
-type TaskRow = { case_id: string; assignee_id: string; kind: string; title: string; due_at: Date | null; created_at: Date; completed_at: Date | null };
-
-/** What the reads found, for every commit of the plan. */
-interface Found {
-  subscriptions: { id: string; eventKinds: string[]; audienceGroups: string[] }[];
-  notificationIds: Map<string, string>;
-  preferences: PreferenceRow[];
-  users: Map<string, UserRow>;
-  tasks: TaskRow[];
+/** One commit's part of outboxInsert's parameters: its notifications and its published statements, as rows. */
+export function outboxRows(c: CaseCommit): { notified: object[]; published: object[] } {
+  const notified = c.notifications.map((n) => ({
+    key: n.key,
+    user_id: n.userId,
+    kind: n.kind,
+    message: n.message,
+    created_at: n.createdAt,
+    case_type: c.caseType,
+    case_id: c.caseId,
+    email_by_default: defaultChannels(n.kind).includes('email'),
+    digest_key: digestKeyFor('email', n.userId, n.kind),
+  }));
+  const published =
+    c.caseType !== 'crisis'
+      ? []
+      : publishedStatements(c).map((st) => ({
+          id: st.id,
+          audience: st.audience,
+          created_at: st.publishedAt ?? c.updatedAt,
+          payload: {
+            type: CRISIS_STATEMENT_EVENT,
+            data: { crisisId: c.caseId, statementId: st.id, number: st.number, kind: st.kind, audience: st.audience, text: st.text, publishedAt: st.publishedAt },
+          },
+        }));
+  return { notified, published };
 }
 
-/** The plan for commits of distinct cases (see CommitOutboxPlan). */
-export function outboxPlan(commits: readonly CaseCommit[]): CommitOutboxPlan | null {
-  const sending = commits
-    .map((c) => ({ c, statements: c.caseType === 'crisis' ? publishedStatements(c) : [] }))
-    .filter(({ c, statements }) => c.notifications.length > 0 || statements.length > 0);
-  if (sending.length === 0) return null;
-  const reads: Statement[] = [{ text: `SELECT id, event_kinds, audience_groups FROM webhook_subscriptions WHERE deleted_at IS NULL`, prepare: true }];
-  const notifying = sending.filter(({ c }) => c.notifications.length > 0).map(({ c }) => c);
-  if (notifying.length > 0) {
-    const keys = notifying.flatMap((c) => c.notifications.map((n) => n.key));
-    const userIds = [...new Set(notifying.flatMap((c) => c.notifications.map((n) => n.userId)))];
-    reads.push(
-      { text: `SELECT id, notification_key FROM notifications WHERE notification_key = ANY($1)`, values: [keys], prepare: true },
-      { text: `SELECT user_id, kind, channels FROM notification_preferences WHERE user_id = ANY($1)`, values: [userIds], prepare: true },
-      { text: `SELECT id, name, email FROM directory_users WHERE id = ANY($1)`, values: [userIds], prepare: true },
-      // The action each recipient is wanted for on its case: their newest open task (the commit's own are in
-      // already). All of the cases' tasks (a case has a few), chosen below: a query on the assignee or on
-      // `completed_at IS NULL` lets the planner, before Postgres has statistics, use the partial index of
-      // everyone's open tasks and read all of a busy approver's open tasks on every commit. By case alone the
-      // case index is the only choice.
-      {
-        text: `SELECT case_id, assignee_id, kind, title, due_at, created_at, completed_at FROM human_tasks WHERE case_id = ANY($1::uuid[])`,
-        values: [notifying.map((c) => c.caseId)],
-        prepare: true,
-      },
-    );
-  }
-  return {
-    reads,
-    insert: (results) => {
-      const found: Found = {
-        subscriptions: (results[0] as SubscriptionRow[]).map((s) => ({ id: s.id, eventKinds: s.event_kinds, audienceGroups: s.audience_groups })),
-        notificationIds: new Map(((results[1] ?? []) as NotificationRow[]).map((n) => [n.notification_key, n.id])),
-        preferences: (results[2] ?? []) as PreferenceRow[],
-        users: new Map(((results[3] ?? []) as UserRow[]).map((u) => [u.id, u])),
-        tasks: (results[4] ?? []) as TaskRow[],
-      };
-      return insertStatement(sending.flatMap(({ c, statements }) => commitOutboxRows(c, statements, found)));
-    },
-  };
-}
-
-/** The rows one commit's notifications and published statements call for, from what the plan's reads found. */
-function commitOutboxRows(c: CaseCommit, statements: PublishedStatement[], found: Found): Insert[] {
-  const subs = found.subscriptions;
-  const rows: Insert[] = [];
-  const newestOpenTask = (userId: string) =>
-    found.tasks
-      .filter((t) => t.case_id === c.caseId && t.assignee_id === userId && t.completed_at === null)
-      .reduce<TaskRow | undefined>((newest, t) => (newest && newest.created_at >= t.created_at ? newest : t), undefined);
-  for (const n of c.notifications) {
-    const notificationId = found.notificationIds.get(n.key);
-    if (!notificationId) continue;
-    const chosen = new Map(found.preferences.filter((p) => p.user_id === n.userId).map((p) => [p.kind, p.channels]));
-    const user = found.users.get(n.userId);
-    if (user?.email && resolveChannels(n.kind, chosen).includes('email')) {
-      const task = newestOpenTask(n.userId);
-      rows.push({
-        dedupeKey: `email:${n.key}`,
-        channel: 'email',
-        eventType: n.kind,
-        notificationId,
-        subscriptionId: null,
-        userId: n.userId,
-        digestKey: digestKeyFor('email', n.userId, n.kind),
-        payload: {
-          to: { id: user.id, name: user.name, email: user.email },
-          caseType: c.caseType,
-          caseId: c.caseId,
-          kind: n.kind,
-          message: n.message,
-          createdAt: n.createdAt,
-          task: task ? { kind: task.kind, title: task.title, dueAt: task.due_at?.toISOString() ?? null } : null,
-        },
-        createdAt: n.createdAt,
-      });
-    }
-    for (const s of subs.filter((s) => wantsNotification(s, n.kind))) {
-      rows.push({
-        dedupeKey: `webhook:${s.id}:${n.key}`,
-        channel: 'webhook',
-        eventType: n.kind,
-        notificationId,
-        subscriptionId: s.id,
-        userId: null,
-        digestKey: null,
-        payload: {
-          type: 'notification',
-          data: { notificationId, caseType: c.caseType, caseId: c.caseId, kind: n.kind, userId: n.userId, message: n.message, createdAt: n.createdAt },
-        },
-        createdAt: n.createdAt,
-      });
-    }
-  }
-  for (const st of statements) {
-    for (const s of subs.filter((s) => wantsStatement(s, st.audience))) {
-      rows.push({
-        dedupeKey: `webhook:${s.id}:statement:${st.id}`,
-        channel: 'webhook',
-        eventType: CRISIS_STATEMENT_EVENT,
-        notificationId: null,
-        subscriptionId: s.id,
-        userId: null,
-        digestKey: null,
-        payload: {
-          type: CRISIS_STATEMENT_EVENT,
-          data: { crisisId: c.caseId, statementId: st.id, number: st.number, kind: st.kind, audience: st.audience, text: st.text, publishedAt: st.publishedAt },
-        },
-        createdAt: st.publishedAt ?? c.updatedAt,
-      });
-    }
-  }
-  return rows;
-}
+/**
+ * $1: the notifications (outboxRows), $2: the published statements with their webhook payload, $3: the event kind
+ * that subscribes to every notification kind, $4: the event kind of a published statement. A notification whose row
+ * is not in `notifications` gets nothing (as for a commit whose notification insert changed nothing, it cannot be
+ * missing); a recipient gets an email when they have an address and email is among their channels for the kind;
+ * the task named in the email is their newest open task on the case (the commit's own included, written just
+ * before), its due time in the format of JavaScript's toISOString. The tasks are found by case alone (OFFSET 0 keeps
+ * the planner from merging the other conditions in): given the assignee and open tasks, it may pick the partial
+ * index of everyone's open tasks and read all of a busy approver's, on every commit. Every other look-up is a
+ * scalar subquery by a unique key, which can only be an index probe.
+ */
+const OUTBOX_INSERT_SQL = `
+  WITH subscription AS (
+    SELECT id, event_kinds, audience_groups FROM webhook_subscriptions WHERE deleted_at IS NULL),
+  notified AS (
+    SELECT r.*, (SELECT x.id FROM notifications x WHERE x.notification_key = r.key) AS notification_id
+    FROM jsonb_to_recordset($1::jsonb) AS r(key text, user_id text, kind text, message text, created_at text, case_type text,
+      case_id text, email_by_default boolean, digest_key text)),
+  emailed AS (
+    SELECT n.*,
+      (SELECT jsonb_build_object('id', u.id, 'name', u.name, 'email', u.email) FROM directory_users u
+       WHERE u.id = n.user_id AND u.email <> '') AS recipient,
+      (SELECT jsonb_build_object('kind', t.kind, 'title', t.title, 'dueAt', to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+       FROM (SELECT * FROM human_tasks WHERE case_id = n.case_id::uuid OFFSET 0) t
+       WHERE t.assignee_id = n.user_id AND t.completed_at IS NULL ORDER BY t.created_at DESC, t.task_key DESC LIMIT 1) AS task
+    FROM notified n
+    WHERE n.notification_id IS NOT NULL AND COALESCE(
+      (SELECT 'email' = ANY (p.channels) FROM notification_preferences p WHERE p.user_id = n.user_id AND p.kind = n.kind),
+      n.email_by_default)),
+  published AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(id text, audience text[], created_at text, payload jsonb))
+  INSERT INTO notification_outbox (dedupe_key, channel, event_type, notification_id, subscription_id, user_id, digest_key, payload, created_at)
+  SELECT 'email:' || e.key, 'email', e.kind, e.notification_id, NULL::uuid, e.user_id, e.digest_key,
+    jsonb_build_object('to', e.recipient, 'caseType', e.case_type, 'caseId', e.case_id, 'kind', e.kind, 'message', e.message,
+      'createdAt', e.created_at, 'task', e.task),
+    e.created_at::timestamptz
+  FROM emailed e WHERE e.recipient IS NOT NULL
+  UNION ALL
+  SELECT 'webhook:' || s.id || ':' || n.key, 'webhook', n.kind, n.notification_id, s.id, NULL::text, NULL::text,
+    jsonb_build_object('type', 'notification', 'data', jsonb_build_object('notificationId', n.notification_id,
+      'caseType', n.case_type, 'caseId', n.case_id, 'kind', n.kind, 'userId', n.user_id, 'message', n.message, 'createdAt', n.created_at)),
+    n.created_at::timestamptz
+  FROM notified n JOIN subscription s ON n.kind = ANY (s.event_kinds) OR $3::text = ANY (s.event_kinds)
+  WHERE n.notification_id IS NOT NULL
+  UNION ALL
+  SELECT 'webhook:' || s.id || ':statement:' || p.id, 'webhook', $4::text, NULL::uuid, s.id, NULL::text, NULL::text, p.payload,
+    p.created_at::timestamptz
+  FROM published p
+  JOIN subscription s ON $4::text = ANY (s.event_kinds) AND (cardinality(s.audience_groups) = 0 OR s.audience_groups && p.audience)
+  ON CONFLICT (dedupe_key) DO NOTHING`;
 
 export interface DeliveryStatus {
   notificationId: string | null;
