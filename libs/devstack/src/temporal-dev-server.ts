@@ -105,10 +105,21 @@ function devServerArgs(options: TemporalDevServerOptions, uiPort: number | null)
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...[options.namespace, ...(options.extraNamespaces ?? []).filter((n) => n !== options.namespace)].flatMap((n) => ['--namespace', n]),
+    ...Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
     '--log-level',
     'warn',
   ];
 }
+
+/**
+ * Dynamic config the dev server does not set by default. Eager activity execution: when a workflow task's
+ * completion schedules an activity on the worker's own task queue and the worker has a free slot, the server hands
+ * the activity task back in its answer instead of queueing it for a poll (the SDK asks for it by default, see
+ * ActivityOptions.allowEagerDispatch). Every case step that commits through an activity takes that path.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
+  'system.enableActivityEagerExecution': true,
+};
 
 
 

@@ -252,8 +252,9 @@ export interface TemporalServer {
 
 
 /**
- * Dynamic config: what Steward needs (Updates, Update-with-Start), and what the CLI's dev server sets that
- * a test run needs (a short namespace cache refresh, more visibility RPS than the production default of 10).
+ * Dynamic config: what Steward needs (Updates, Update-with-Start), what the CLI's dev server sets that a test run
+ * needs (a short namespace cache refresh, more visibility RPS than the production default of 10), and eager
+ * activity execution.
  */
 export const TEMPORAL_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
   'frontend.enableUpdateWorkflowExecution': true,
@@ -261,6 +262,8 @@ export const TEMPORAL_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | nu
   'system.namespaceCacheRefreshInterval': '1s',
   'frontend.namespaceRPS.visibility': 100,
   'limit.maxIDLength': 255,
+  // As on the dev server (DEV_SERVER_DYNAMIC_CONFIG in temporal-dev-server.ts): activity tasks handed back eagerly.
+  'system.enableActivityEagerExecution': true,
 };
 
 /** Starts the server on the schema setupTemporalSchema made, waits for its frontend, registers the namespace. */

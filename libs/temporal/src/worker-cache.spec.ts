@@ -6,7 +6,7 @@ describe('workerCacheOptions', () => {
       maxCachedWorkflows: 1000,
       maxConcurrentWorkflowTaskExecutions: 10,
       maxConcurrentWorkflowTaskPolls: 5,
-      nonStickyToStickyPollRatio: 1,
+      nonStickyToStickyPollRatio: 0.5,
       stickyQueueScheduleToStartTimeout: '2s',
     });
     expect(workerCacheOptions(20)).toMatchObject({ maxCachedWorkflows: 20, maxConcurrentWorkflowTaskExecutions: 5, maxConcurrentWorkflowTaskPolls: 2 });

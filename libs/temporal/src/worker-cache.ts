@@ -9,13 +9,16 @@ import type { WorkerOptions } from '@temporalio/worker';
  *   to complete untracked local activity"), the server times it out after 10 s and it runs again, commit included.
  *   Under load this feeds itself (more tasks wait, more get evicted mid-task) until opening stalls. So at most a
  *   quarter of the cache (and at most MAX_TASKS) runs at once: the least recently used workflows are then idle ones.
- * - Once the cache is full, most tasks come on the normal task queue (the workflow was evicted, or is new): poll
- *   it as often as the sticky queue, not the SDK's 1 in 5.
+ * - Pollers: half of them on the normal task queue (new workflows, and tasks moved off a sticky queue), half on
+ *   this worker's sticky queue, where the server puts every task of a workflow this worker ran last, cached or
+ *   not. `nonStickyToStickyPollRatio` is the share of the normal queue (the SDK's 0.2 gives it one poller in five);
+ *   at 1, which Steward had, the sticky queue got the minimum of one poller, and its tasks waited there until the
+ *   sticky timeout moved them (below). bench:complaints with 3,000 open on a cache of 500, in the first minute of
+ *   ladder steps (the worker keeping up): step lateness p99 2.0 s with 1, 0.28 s with 0.5.
  * - A task the server puts on this worker's sticky queue moves to the normal queue after STICKY_TIMEOUT, not the
- *   SDK's 10 s. With the cache full, most tasks on the sticky queue waited there until the timeout moved them:
- *   bench:complaints with 3,000 open on a cache of 500 measured timers' tasks starting 10.0 s (p50) after the
- *   timer fired with 10 s, and 2.0 s with 2 s; in the first minute of steps, while the worker kept up, step
- *   lateness p99 went from 6.9 s to 2.0 s.
+ *   SDK's 10 s: when the worker is behind, its tasks wait no longer than that for it before any worker may take
+ *   them. With the one sticky poller above, timers' tasks started 10.0 s (p50) after the timer fired with 10 s,
+ *   and 2.0 s with 2 s.
  * test/workflows/complaint-cache.workflow.spec.ts runs 20 complaints on a cache of 5 and sees no commit twice.
  */
 /**
@@ -40,7 +43,7 @@ export function workerCacheOptions(
     maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: tasks,
     maxConcurrentWorkflowTaskPolls: Math.max(2, Math.floor(tasks / 2)),
-    nonStickyToStickyPollRatio: 1,
+    nonStickyToStickyPollRatio: 0.5,
     stickyQueueScheduleToStartTimeout: STICKY_TIMEOUT,
   };
 }
