@@ -1,11 +1,11 @@
 import { workerCacheOptions } from './worker-cache';
 
 describe('workerCacheOptions', () => {
-  it('runs at most a quarter of the cache, and at most 10, workflow tasks at once; never fewer than 2', () => {
+  it('runs at most a quarter of the cache, and at most 20, workflow tasks at once; never fewer than 2', () => {
     expect(workerCacheOptions(1000)).toEqual({
       maxCachedWorkflows: 1000,
-      maxConcurrentWorkflowTaskExecutions: 10,
-      maxConcurrentWorkflowTaskPolls: 5,
+      maxConcurrentWorkflowTaskExecutions: 20,
+      maxConcurrentWorkflowTaskPolls: 10,
       nonStickyToStickyPollRatio: 0.5,
       stickyQueueScheduleToStartTimeout: '2s',
     });

@@ -22,11 +22,15 @@ import type { WorkerOptions } from '@temporalio/worker';
  * test/workflows/complaint-cache.workflow.spec.ts runs 20 complaints on a cache of 5 and sees no commit twice.
  */
 /**
- * Workflow tasks one worker runs at once. Its workflows run on one thread (reuseV8Context), so more slots only
+ * Workflow tasks one worker runs at once. Its workflows run on one thread (reuseV8Context), so more slots mostly
  * queue started tasks inside the worker, where their 10 s start-to-close timeout runs: on a busy 2-core machine
- * the SDK's 40 let ladder tasks time out after their commit had already been written (bench, Dec 2026).
+ * the SDK's 40 let ladder tasks time out after their commit had already been written (bench, Dec 2026). But every
+ * poll waiting for a task holds a slot too, half of them on the sticky queue: with 10 slots and 5 pollers, the
+ * sticky queue's 3 idle polls left too few for new workflows, and change-request submissions fell from 53-55 to
+ * 46-48 a second (npm run bench, 2026-12-03); with 20 slots and 10 pollers, 56 (p99 1.3 s against 1.7-2.2 s), and
+ * 3,000 complaints on a cache of 500 fired every step once, 2.1 task timeouts per complaint against 2.7.
  */
-const MAX_TASKS = 10;
+const MAX_TASKS = 20;
 
 /** How long a task waits on the sticky queue before any worker may take it from the normal one (see above). */
 const STICKY_TIMEOUT = '2s';
