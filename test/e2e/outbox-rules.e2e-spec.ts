@@ -5,6 +5,7 @@ import type { CaseCommit } from '@steward/domain';
 import { CaseStore, openDataSource } from '@steward/persistence';
 import { digestKeyFor, resolveChannels, wantsNotification, wantsStatement } from '../../libs/persistence/src/notify/notify-rules';
 import { createScratchDatabase, ScratchDatabase } from '../support/audit';
+import { commitFor } from '../support/case-commit';
 
 /**
  * CaseStore writes a commit's outbox rows with one INSERT in which Postgres applies the notification rules
@@ -111,25 +112,9 @@ describe('outbox rows written in SQL follow the rules of notify-rules.ts', () =>
     expect(await stored([...cases, crisisId])).toEqual(expected);
   });
 
+  /** A change request's commit (support/case-commit) with these tasks and notifications instead of its own. */
   function commit(caseId: string, version: number, parts: Partial<Pick<CaseCommit, 'openTasks' | 'closeTasks' | 'notifications'>>): CaseCommit {
-    const at = `2026-12-0${version}T10:00:00.000Z`;
-    return {
-      caseType: 'change_request',
-      caseId,
-      workflowId: `change-request-${caseId}`,
-      runId: `run-${caseId}`,
-      version,
-      status: 'pending_approval',
-      requesterId: 'alice',
-      participants: ['alice'],
-      view: { id: caseId, version },
-      createdAt: at,
-      updatedAt: at,
-      events: [{ key: `${caseId}:v${version}`, at, actorId: 'alice', action: `v${version}`, fromStatus: null, toStatus: 'pending_approval', data: {} }],
-      openTasks: parts.openTasks ?? [],
-      closeTasks: parts.closeTasks ?? [],
-      notifications: parts.notifications ?? [],
-    };
+    return { ...commitFor(caseId, { version }), openTasks: parts.openTasks ?? [], closeTasks: parts.closeTasks ?? [], notifications: parts.notifications ?? [] };
   }
 
   function task(caseId: string, name: string, assigneeId: string, dueAt: string | null, createdAt: string): CaseCommit['openTasks'][number] {
