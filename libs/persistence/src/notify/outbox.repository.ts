@@ -140,8 +140,9 @@ export function outboxRows(c: CaseCommit): { notified: object[]; published: obje
 /**
  * $1: the notifications (outboxRows), $2: the published statements with their webhook payload, $3: the event kind
  * that subscribes to every notification kind, $4: the event kind of a published statement. A notification whose row
- * is not in `notifications` gets nothing (as for a commit whose notification insert changed nothing, it cannot be
- * missing); a recipient gets an email when they have an address and email is among their channels for the kind;
+ * is not in `notifications` gets nothing (it cannot be missing: the statement before wrote it, or found it there
+ * from an earlier attempt of the commit); a recipient gets an email when they have an address and email is among
+ * their channels for the kind;
  * the task named in the email is their newest open task on the case (the commit's own included, written just
  * before), its due time in the format of JavaScript's toISOString. The tasks are found by case alone (OFFSET 0 keeps
  * the planner from merging the other conditions in): given the assignee and open tasks, it may pick the partial
