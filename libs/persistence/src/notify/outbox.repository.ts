@@ -147,7 +147,8 @@ export function outboxRows(c: CaseCommit): { notified: object[]; published: obje
  * before), its due time in the format of JavaScript's toISOString. The tasks are found by case alone (OFFSET 0 keeps
  * the planner from merging the other conditions in): given the assignee and open tasks, it may pick the partial
  * index of everyone's open tasks and read all of a busy approver's, on every commit. Every other look-up is a
- * scalar subquery by a unique key, which can only be an index probe.
+ * scalar subquery by a unique key, which can only be an index probe. `emailed` is MATERIALIZED so that its
+ * recipient look-up runs once per row: inlined, Postgres ran it once for the filter and again for the payload.
  */
 const OUTBOX_INSERT_SQL = `
   WITH subscription AS (
@@ -156,7 +157,7 @@ const OUTBOX_INSERT_SQL = `
     SELECT r.*, (SELECT x.id FROM notifications x WHERE x.notification_key = r.key) AS notification_id
     FROM jsonb_to_recordset($1::jsonb) AS r(key text, user_id text, kind text, message text, created_at text, case_type text,
       case_id text, email_by_default boolean, digest_key text)),
-  emailed AS (
+  emailed AS MATERIALIZED (
     SELECT n.*,
       (SELECT jsonb_build_object('id', u.id, 'name', u.name, 'email', u.email) FROM directory_users u
        WHERE u.id = n.user_id AND u.email <> '') AS recipient,
