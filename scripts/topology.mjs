@@ -138,35 +138,23 @@ async function main() {
   const log = (m) => say(m);
   const figures = {};
 
-  let t = Date.now();
-  const install = await devstack.findOrBuildTemporalServer({ log });
-  figures.serverFoundOrBuilt = Date.now() - t;
-
   const dir = mkdtempSync(join(tmpdir(), 'steward-topology-'));
   stops.push(async () => {
     if (keepDir) say(`kept ${dir} (temporal-server.log, the Postgres cluster): delete it when done`);
     else rmSync(dir, { recursive: true, force: true });
   });
 
-  t = Date.now();
-  const pg = await devstack.startEmbeddedPostgres({ dataDir: dir, port: await devstack.freePort(), log });
-  stops.push(() => pg.stop());
-  figures.postgresStart = Date.now() - t;
-  const url = new URL(pg.url);
-  const postgres = { host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
-
-  t = Date.now();
-  await devstack.setupTemporalSchema(install, postgres, { log });
-  figures.schemaSetup = Date.now() - t;
-
-  t = Date.now();
-  const server = await devstack.startTemporalServer({ install, postgres, dir, port: await devstack.freePort(), namespace: 'default', log });
-  stops.push(() => server.stop());
-  figures.serverStart = Date.now() - t;
+  const stack = await devstack.startTemporalServerStack({ dir, namespace: 'default', log });
+  stops.push(() => stack.stop());
+  const { install, server, postgres: pg } = stack;
+  figures.serverFoundOrBuilt = stack.timings.foundOrBuilt;
+  figures.postgresStart = stack.timings.postgresStart;
+  figures.schemaSetup = stack.timings.schemaSetup;
+  figures.serverStart = stack.timings.serverStart;
 
   const runs = [];
   if (PARTS.has('e2e')) {
-    say(`(a) the e2e tier on the Temporal server at ${server.address}, Postgres at ${postgres.host}:${postgres.port}...`);
+    say(`(a) the e2e tier on the Temporal server at ${server.address}, Postgres at ${new URL(pg.url).host}...`);
     const report = join(dir, 'e2e.json');
     const run = await runNode('e2e', [JEST, '--selectProjects', 'e2e', '--json', '--outputFile', report], {
       TEMPORAL_ADDRESS: server.address,

@@ -23,17 +23,11 @@ const say = (m) => process.stderr.write(`[temporal-server] ${m}\n`);
 const devstack = createRequire(import.meta.url)(join(ROOT, 'dist', 'libs', 'devstack', 'src', 'index.js'));
 
 const dir = mkdtempSync(join(tmpdir(), 'steward-temporal-server-'));
-const stops = [];
+let stopStack = null;
 let code = 1;
 try {
-  const install = await devstack.findOrBuildTemporalServer({ log: say });
-  const pg = await devstack.startEmbeddedPostgres({ dataDir: dir, port: await devstack.freePort(), log: say });
-  stops.push(() => pg.stop());
-  const url = new URL(pg.url);
-  const postgres = { host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
-  await devstack.setupTemporalSchema(install, postgres, { log: say });
-  const server = await devstack.startTemporalServer({ install, postgres, dir, port: await devstack.freePort(), namespace: 'default', log: say });
-  stops.push(() => server.stop());
+  const { server, stop } = await devstack.startTemporalServerStack({ dir, namespace: 'default', log: say });
+  stopStack = stop;
   say(`running ${[command, ...args].join(' ')} with TEMPORAL_ADDRESS=${server.address}`);
   const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' } });
   const forward = (signal) => child.kill(signal);
@@ -42,7 +36,7 @@ try {
 } catch (err) {
   say(err instanceof Error ? err.stack ?? err.message : String(err));
 } finally {
-  for (const stop of stops.reverse()) await stop().catch((e) => say(`stopping: ${e}`));
+  await stopStack?.().catch((e) => say(`stopping: ${e}`));
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(code);

@@ -6,6 +6,7 @@ import { Client as PgClient } from 'pg';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { stewardCacheDir } from './cache-dir';
+import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { withFileLock } from './file-lock';
 import { hostProcess } from './host-context';
 import { DevstackLog, DevstackLogger, OutputTail, describeError, forEachLine, toLogger } from './log';
@@ -327,6 +328,61 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   }
   log.info(`Temporal server ready at ${address} (namespace "${options.namespace}") after ${Date.now() - started} ms`);
   return { address, namespace: options.namespace, logFile, pid: child.pid, stop };
+}
+
+/** The production server on a Postgres of its own, as startTemporalServerStack started them. */
+export interface TemporalServerStack {
+  install: TemporalServerInstall;
+  /** Holds the server's databases (`url` names its empty `steward` database). */
+  postgres: RunningPostgres;
+  server: TemporalServer;
+  /** How long each step took, in ms. */
+  timings: { foundOrBuilt: number; postgresStart: number; schemaSetup: number; serverStart: number };
+  /** Stops the server, then Postgres. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Finds (or builds) the production server, starts embedded Postgres with its cluster in `dir`, sets up the
+ * server's schemas there and starts the server (its config and log in `dir`) with `namespace` registered. What
+ * it started before a step failed is stopped again. Used by `npm run test:topology` and
+ * scripts/with-temporal-server.mjs.
+ */
+export async function startTemporalServerStack(options: { dir: string; namespace: string; log?: DevstackLog }): Promise<TemporalServerStack> {
+  const { dir, namespace, log } = options;
+  let since = Date.now();
+  /** The ms since the previous step ended. */
+  const lap = (): number => {
+    const now = Date.now();
+    const ms = now - since;
+    since = now;
+    return ms;
+  };
+  const install = await findOrBuildTemporalServer({ log });
+  const foundOrBuilt = lap();
+  const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), log });
+  const postgresStart = lap();
+  try {
+    const url = new URL(pg.url);
+    const db = { host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    await setupTemporalSchema(install, db, { log });
+    const schemaSetup = lap();
+    const server = await startTemporalServer({ install, postgres: db, dir, port: await freePort(), namespace, log });
+    const serverStart = lap();
+    return {
+      install,
+      postgres: pg,
+      server,
+      timings: { foundOrBuilt, postgresStart, schemaSetup, serverStart },
+      stop: async () => {
+        await server.stop();
+        await pg.stop();
+      },
+    };
+  } catch (error) {
+    await pg.stop();
+    throw error;
+  }
 }
 
 async function registerNamespace(connection: Connection, namespace: string, retentionDays: number): Promise<void> {
