@@ -24,11 +24,10 @@ async function eligibleManager(directory: DirectoryService, user: DirectoryUser,
 /** Resolves a change's approval route to directory users; the API uses it to refuse unroutable submissions. */
 export async function planChangeApprovers(
   directory: DirectoryService,
-  request: { requesterId: string; implementerId: string; type: ChangeType; riskLevel: RiskLevel },
+  request: { requester: DirectoryUser; implementerId: string; type: ChangeType; riskLevel: RiskLevel },
 ): Promise<ApproverPlan> {
-  const requester = await directory.findUser(request.requesterId);
-  if (!requester) return { ok: false, problem: `requester ${request.requesterId} is not in the directory` };
-  const excluded = [request.requesterId, request.implementerId];
+  const { requester } = request;
+  const excluded = [requester.id, request.implementerId];
   const levels: LevelSpec[] = [];
   for (const step of approvalRoute(request.type, request.riskLevel)) {
     let approvers: string[];

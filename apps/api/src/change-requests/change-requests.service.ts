@@ -81,7 +81,7 @@ export class ChangeRequestsService extends CaseTypeService<ChangeRequestView> {
     if (routingError(s.type, risk)) {
       throw StewardException.invalid('type', `type standard is allowed only for very_low or low risk (this change is ${risk})`);
     }
-    const plan = await planChangeApprovers(this.directory, { requesterId: user.id, implementerId: s.implementerId, type: s.type, riskLevel: risk });
+    const plan = await planChangeApprovers(this.directory, { requester: user, implementerId: s.implementerId, type: s.type, riskLevel: risk });
     if (!plan.ok) throw StewardException.invalid('type', plan.problem);
     return plan;
   }

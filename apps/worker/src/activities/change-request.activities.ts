@@ -14,7 +14,10 @@ export class ChangeRequestActivitiesService implements ChangeRequestOnly, Activi
 
   async planChangeApprovals(request: ChangeApprovalPlanRequest): Promise<ChangeApprovalPlan> {
     if (!request.requesterId) throw ApplicationFailure.nonRetryable('requesterId is required');
-    return planChangeApprovers(this.directory, { ...request, riskLevel: request.riskLevel as RiskLevel });
+    const requester = await this.directory.findUser(request.requesterId);
+    if (!requester) return { ok: false, problem: `requester ${request.requesterId} is not in the directory` };
+    const { implementerId, type } = request;
+    return planChangeApprovers(this.directory, { requester, implementerId, type, riskLevel: request.riskLevel as RiskLevel });
   }
 
   toActivities(): ChangeRequestOnly {
