@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { poolOf } from './audit/audit-stream';
 
 export interface Delegation {
   id: string;
@@ -10,6 +11,13 @@ export interface Delegation {
   reason: string;
   createdAt: string;
 }
+
+const DELEGATES_AT = {
+  name: 'delegations-delegates-at',
+  text: `SELECT DISTINCT ON (delegator_id) delegator_id, delegate_id FROM delegations
+    WHERE revoked_at IS NULL AND delegator_id = ANY($1::text[]) AND starts_at <= $2::timestamptz AND ends_at > $2::timestamptz
+    ORDER BY delegator_id, starts_at DESC`,
+};
 
 interface DelegationRow {
   id: string;
@@ -92,15 +100,10 @@ export class DelegationRepository {
     return rows.length > 0;
   }
 
-  /** Each user's delegate at `at`, or null. */
+  /** Each user's delegate at `at`, or null. Every case submission asks, so the statement is prepared per connection. */
   async delegatesAt(userIds: string[], at: string): Promise<Record<string, string | null>> {
-    const rows: { delegator_id: string; delegate_id: string }[] = userIds.length
-      ? await this.dataSource.query(
-          `SELECT DISTINCT ON (delegator_id) delegator_id, delegate_id FROM delegations
-            WHERE revoked_at IS NULL AND delegator_id = ANY($1) AND starts_at <= $2 AND ends_at > $2
-            ORDER BY delegator_id, starts_at DESC`,
-          [userIds, at],
-        )
+    const rows = userIds.length
+      ? (await poolOf(this.dataSource).query<{ delegator_id: string; delegate_id: string }>({ ...DELEGATES_AT, values: [userIds, at] })).rows
       : [];
     return Object.fromEntries(userIds.map((id) => [id, rows.find((r) => r.delegator_id === id)?.delegate_id ?? null]));
   }
