@@ -81,6 +81,25 @@ describe('runBatch: several statements, one round trip', () => {
     await client.query('DELETE FROM batch_t');
   });
 
+  it('tells a statement its result as soon as it arrives, before the batch has answered', async () => {
+    // CaseStore frees its lane on the COMMIT's answer, while the flush after it is still running.
+    const seen: string[] = [];
+    let answered = false;
+    const note = (label: string) => (r: { command: string; rowCount: number | null }) => seen.push(`${label}: ${r.command} ${r.rowCount} answered=${answered}`);
+    const results = await runBatch(client, [
+      { text: 'BEGIN' },
+      { text: 'INSERT INTO batch_t (n) VALUES (6), (7)', onComplete: note('insert') },
+      { text: 'COMMIT', onComplete: note('commit') },
+      { text: 'SELECT pg_sleep(0.05)' },
+    ]).then((r) => {
+      answered = true;
+      return r;
+    });
+    expect(seen).toEqual(['insert: INSERT 2 answered=false', 'commit: COMMIT null answered=false']);
+    expect(results.map((r) => r.command)).toEqual(['BEGIN', 'INSERT', 'COMMIT', 'SELECT']);
+    await client.query('DELETE FROM batch_t');
+  });
+
   it('answers a COMMIT of a failed block with ROLLBACK, which the caller must check', async () => {
     await client.query('BEGIN');
     await expect(client.query('SELECT 1 / 0')).rejects.toMatchObject({ code: '22012' });

@@ -5,7 +5,7 @@ import type { AuditEventRow } from './audit/audit-event.mapper';
 import { poolOf } from './audit/audit-stream';
 import { payloadJcsAroundSeq } from './audit/canonical-json';
 import { outboxInsert, outboxRows } from './notify/outbox.repository';
-import { jsonArray, rowsJson, runBatch, Statement } from './pg-batch';
+import { jsonArray, rowsJson, runBatch, Statement, StatementResult } from './pg-batch';
 
 /**
  * Makes every transaction committed before it durable: a transaction of its own that writes one WAL record (a
@@ -18,6 +18,13 @@ import { jsonArray, rowsJson, runBatch, Statement } from './pg-batch';
  * Consumes one xid per call. Works on PostgreSQL 9.6 and later.
  */
 export const DURABLE_FLUSH_SQL = `SELECT pg_logical_emit_message(true, 'steward', '')`;
+
+/**
+ * DURABLE_FLUSH_SQL as the last statement of a commit's batch, after its COMMIT: outside the transaction block, it
+ * runs in an implicit transaction of its own (extended protocol), committed at the Sync that ends the batch, so
+ * the batch's answer comes once the WAL is flushed past the transaction's commit record.
+ */
+const DURABLE_FLUSH: Statement = { text: DURABLE_FLUSH_SQL, prepare: true };
 
 /**
  * The commit transaction's settings, in one statement: an asynchronous COMMIT (see CaseStore), and generic plans.
@@ -52,17 +59,20 @@ const TRANSACTION_SETTINGS: Statement = {
  *
  * One round trip per transaction on one pooled connection (runBatch: several statements, one Sync): BEGIN, the
  * writes, the outbox rows (one INSERT that reads what they depend on in Postgres, see outboxInsert), the audit
- * events and COMMIT. The chain head is locked by the audit append and released by the COMMIT that follows in the
- * same batch, so it is never held while the client is busy or waiting.
+ * events, COMMIT and DURABLE_FLUSH. The chain head is locked by the audit append and released by the COMMIT that
+ * follows in the same batch, so it is never held while the client is busy or waiting.
  * Every statement is prepared on the connection (Statement.prepare): its text is the same whatever the number of
  * rows, which go as one JSON parameter (rowsJson, jsonArray).
  *
  * Durability: the transaction commits asynchronously (synchronous_commit is off for it alone, see
  * TRANSACTION_SETTINGS): its COMMIT puts the commit record in the WAL and releases the audit chain head at once,
- * without waiting for the fsync. Then, before commit() returns, DURABLE_FLUSH_SQL waits for the WAL to be flushed
- * past that commit record. One flush runs at a time, for every commit that finished before it started (group
- * commit), on a connection of its own, while the lane that wrote the transaction already writes the next one.
- * So the head is held for the statements of the commits only, not for a disk flush, and neither is a lane.
+ * without waiting for the fsync. Then DURABLE_FLUSH, the batch's last statement, waits for the WAL to be flushed
+ * past that commit record, and commit() returns after it. The lane is free from the COMMIT's answer on: the next
+ * transaction is written on another connection while this one's flush runs, and flushes running at once share
+ * one fdatasync (Postgres's group commit). So the head is held for the statements of the commits only, not for a
+ * disk flush, and neither is a lane. (Until 2026-12-03 one flush ran at a time on a connection of its own, for
+ * every commit that had finished before it started, so a commit that finished during a flush waited for that one
+ * and the next: 3-11% fewer commits/s with 16 writers x 3 events, docs/PERFORMANCE.md.)
  *
  * Nothing acknowledged is lost: commit() returns (and the activity reports success to Temporal) only after the
  * flush. If Postgres crashes between the COMMIT and the flush, the WAL that was not yet flushed is lost as a
@@ -81,8 +91,6 @@ export class CaseStore {
   /** When each transaction in flight (still writing) started, by performance.now(). */
   private readonly openedAt = new Set<{ at: number }>();
   private wakeup: NodeJS.Timeout | undefined;
-  private readonly flushWaiters: { resolve(): void; reject(err: unknown): void }[] = [];
-  private flushing = false;
   /** Transactions committed so far, and the commits they carried (for benchmarks and logs). */
   readonly written = { transactions: 0, commits: 0 };
 
@@ -156,10 +164,8 @@ export class CaseStore {
   private async writeAndSettle(batch: Waiting[], freeLane: () => void): Promise<void> {
     batch.sort((a, b) => (a.c.caseId < b.c.caseId ? -1 : a.c.caseId > b.c.caseId ? 1 : 0));
     try {
-      const appended = await this.write(batch);
-      // The lane takes the next commits while this transaction's WAL is flushed.
-      freeLane();
-      await this.durable();
+      // The lane takes the next commits as soon as this transaction has committed, while its WAL is flushed.
+      const appended = await this.write(batch, freeLane);
       batch.forEach((w, i) => w.resolve({ appended: appended[i] }));
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);
@@ -167,7 +173,6 @@ export class CaseStore {
       for (const w of batch) {
         try {
           const [appended] = await this.write([w]);
-          await this.durable();
           w.resolve({ appended });
         } catch (e) {
           w.reject(e);
@@ -177,56 +182,31 @@ export class CaseStore {
   }
 
   /**
-   * Resolves once the WAL is on disk past every transaction committed before the call: DURABLE_FLUSH_SQL, run by
-   * one caller at a time for all who wait. Whoever arrives while a flush is under way waits for the next one,
-   * since that flush may have started before their COMMIT.
+   * Writes the commits (in order of case id, one per case) in one transaction, and returns once it is durable: how
+   * many audit events each appended. `committed` is called when the COMMIT has answered, before the flush has.
    */
-  private durable(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.flushWaiters.push({ resolve, reject });
-      if (!this.flushing) void this.flushWhileWaited();
-    });
-  }
-
-  private async flushWhileWaited(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.flushWaiters.length > 0) {
-        const waiters = this.flushWaiters.splice(0);
-        await poolOf(this.dataSource)
-          .query(DURABLE_FLUSH_SQL)
-          .then(
-            () => waiters.forEach((w) => w.resolve()),
-            (err: unknown) => waiters.forEach((w) => w.reject(err)),
-          );
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  /** Writes the commits (in order of case id, one per case) in one transaction; how many audit events each appended. */
-  private async write(batch: Planned[]): Promise<number[]> {
+  private async write(batch: Planned[], committed?: () => void): Promise<number[]> {
     const client = await poolOf(this.dataSource).connect();
     let broken: Error | undefined;
     const onError = (err: Error) => (broken = err);
     client.on('error', onError);
     try {
       // One round trip: the writes, the outbox rows (which Postgres derives from them), then the audit events (the
-      // chain head is locked by their append), and COMMIT, which releases it without waiting for the WAL flush
-      // (durable() waits for that). Nothing waits for the client, and nothing but the append runs, while the head
-      // is locked.
+      // chain head is locked by their append), COMMIT, which releases it without waiting for the WAL flush, and
+      // DURABLE_FLUSH, which waits for it. Nothing waits for the client, and nothing but the append runs, while the
+      // head is locked.
       const { writes, events } = transactionWrites(batch);
-      const statements: Statement[] = [{ text: 'BEGIN' }, TRANSACTION_SETTINGS, ...writes, { text: 'COMMIT' }];
+      const onCommit = (r: StatementResult) => r.command === 'COMMIT' && committed && queueMicrotask(committed);
+      const statements: Statement[] = [{ text: 'BEGIN' }, TRANSACTION_SETTINGS, ...writes, { text: 'COMMIT', onComplete: onCommit }, DURABLE_FLUSH];
       const done = await runBatch(client, statements);
       // A COMMIT after an error answers ROLLBACK; the error itself would have failed the batch already.
-      const committed = done[statements.length - 1].command;
-      if (committed !== 'COMMIT') throw new Error(`${describe(batch)}: COMMIT answered ${committed}`);
+      const answer = done[statements.length - 2].command;
+      if (answer !== 'COMMIT') throw new Error(`${describe(batch)}: COMMIT answered ${answer}`);
       this.written.transactions += 1;
       this.written.commits += batch.length;
       return appendedPerCommit(
         batch.map((p) => p.events),
-        events ? (done[statements.length - 2].rows[0].seqs as (string | null)[]) : [],
+        events ? (done[statements.length - 3].rows[0].seqs as (string | null)[]) : [],
       );
     } catch (err) {
       // Outside a transaction (the batch failed after COMMIT) this only warns; a failed ROLLBACK means the

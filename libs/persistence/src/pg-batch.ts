@@ -11,6 +11,8 @@ export interface Statement {
    * connection instead of every time (and may settle on a generic plan). Never for a text built per call.
    */
   prepare?: boolean;
+  /** Called as soon as this statement's result arrives, before the statements after it have answered. */
+  onComplete?: (result: StatementResult) => void;
 }
 
 /**
@@ -166,7 +168,9 @@ class Batch implements Submittable {
   handleCommandComplete(msg: { text: string }): void {
     const [command, ...rest] = msg.text.split(' ');
     const count = Number(rest[rest.length - 1]);
-    this.results.push({ command, rowCount: rest.length > 0 && Number.isInteger(count) ? count : null, rows: this.rows });
+    const result: StatementResult = { command, rowCount: rest.length > 0 && Number.isInteger(count) ? count : null, rows: this.rows };
+    this.results.push(result);
+    this.statements[this.results.length - 1]?.onComplete?.(result);
     this.fields = [];
     this.parsers = [];
     this.rows = [];
