@@ -17,8 +17,9 @@ const toUser = (r: UserRow): DirectoryUser => ({ id: r.id, name: r.name, email: 
 
 /**
  * The look-ups, as statements prepared once per pooled connection (by name): every API request reads its caller
- * here, and a change request its implementer, so these run more than any other query. TypeORM's repository built
- * each one's SQL anew, about a tenth of the API's CPU in `npm run bench` (2026-12-03 profile).
+ * here, and a change request its implementer, so these run more than any other query. Through TypeORM's repository
+ * each one's SQL and entity were made anew: 7.6% of the API's busy time in `npm run bench`, about half of it TypeORM
+ * (docs/PERFORMANCE.md, "2026-12-03, second round").
  */
 const FIND_USER = { name: 'directory-find-user', text: `SELECT ${USER_COLUMNS} FROM directory_users WHERE id = $1` };
 const FIND_USERS = { name: 'directory-find-users', text: `SELECT ${USER_COLUMNS} FROM directory_users WHERE id = ANY($1::text[])` };
